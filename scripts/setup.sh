@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs everything mconv needs on a fresh Debian bookworm machine. Idempotent: Debian packages are
+# only installed when missing; ONNX Runtime is fetched once into .cache/ and reused afterwards.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache="${MCONV_CACHE:-$root/.cache}"
+
+packages=(build-essential cmake pkg-config git ca-certificates
+  libonnx-dev protobuf-compiler libprotobuf-dev
+  flatbuffers-compiler libflatbuffers-dev
+  libeigen3-dev libjpeg62-turbo-dev libpng-dev
+  libgtest-dev libgmock-dev
+  nodejs npm clang libclang-rt-14-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  # node/npm may already come from elsewhere (e.g. a preinstalled Node 20): skip them then.
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    filtered=()
+    for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+    missing=("${filtered[@]}")
+  fi
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime 1.30: the Linux x64 library ships in onnxruntime-node, the C/C++ headers (API 29,
+# compatible) in a Unity package. Both come from the npm registry.
+ort_dir="$cache/onnxruntime-1.30.0"
+if [ ! -f "$ort_dir/lib/libonnxruntime.so.1" ] || [ ! -f "$ort_dir/include/onnxruntime_cxx_api.h" ]; then
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  echo "setup: fetching ONNX Runtime 1.30 from npm" >&2
+  (cd "$tmp" && npm pack --silent onnxruntime-node@1.30.0 com.github.asus4.onnxruntime@0.4.9 >/dev/null)
+  mkdir -p "$tmp/lib" "$tmp/include"
+  tar -xzf "$tmp/onnxruntime-node-1.30.0.tgz" -C "$tmp/lib" --strip-components=5 \
+    package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+  hdr="package/Plugins/iOS~/onnxruntime.xcframework/ios-arm64_x86_64-simulator/onnxruntime.framework/Headers"
+  tar -xzf "$tmp/com.github.asus4.onnxruntime-0.4.9.tgz" -C "$tmp/include" --strip-components=7 "$hdr"
+  rm -rf "$ort_dir.partial" && mkdir -p "$ort_dir.partial"
+  mv "$tmp/lib" "$tmp/include" "$ort_dir.partial/"
+  rm -rf "$ort_dir" && mv "$ort_dir.partial" "$ort_dir"
+fi
+echo "setup: ok (ONNX Runtime in $ort_dir)" >&2

@@ -1,0 +1,26 @@
+// ONNX file -> IR. Reads the protobuf with libonnx's generated classes, resolves external data,
+// maps every supported node onto an ir::OpType, then runs shape inference and constant folding
+// so that Shape/Gather/Concat arithmetic disappears.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/graph.h"
+
+namespace mconv::onnx {
+
+struct OnnxImportOptions {
+  bool fold_constants = true;   // run constant folding + cleanup after import
+  bool infer_shapes = true;     // run shape inference after import
+};
+
+// `path` is used for error messages and to locate external data files (same directory).
+Expected<ir::Model> import_onnx_file(const std::string& path, const OnnxImportOptions& options = {});
+// `base_dir` is where external data files are looked up; empty = external data not allowed.
+Expected<ir::Model> import_onnx_bytes(const std::vector<uint8_t>& bytes, const std::string& base_dir,
+                                      const OnnxImportOptions& options = {});
+
+}  // namespace mconv::onnx

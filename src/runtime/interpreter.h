@@ -1,0 +1,40 @@
+// The reference interpreter: executes an ir::Graph on the CPU in FP32 (int tensors where the op
+// works on shapes/indices). Readable kernels, one file per op under runtime/kernels/, with the
+// heavy ones (Conv, Gemm, MatMul) on Eigen's GEMM.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tensor.h"
+#include "ir/graph.h"
+
+namespace mconv::runtime {
+
+struct InterpreterOptions {
+  int threads = 1;  // intra-op threads for the heavy kernels
+};
+
+class Interpreter {
+ public:
+  // Checks every node has a kernel and prepares them (e.g. packs weights). The graph must outlive
+  // the interpreter and stay unchanged.
+  static Expected<std::unique_ptr<Interpreter>> Create(const ir::Graph& graph,
+                                                       const InterpreterOptions& options = {});
+  virtual ~Interpreter() = default;
+
+  // Runs with one tensor per graph input (in order); returns one tensor per graph output.
+  virtual Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) = 0;
+  // Same, but also returns every intermediate value by name (for per-layer comparison).
+  virtual Expected<std::vector<Tensor>> run_capturing(
+      const std::vector<Tensor>& inputs, std::vector<std::pair<std::string, Tensor>>* values) = 0;
+};
+
+// Evaluates one node on concrete inputs (nullptr entries for omitted optional inputs) and returns
+// its outputs. Used by constant folding so that op semantics live in one place.
+Expected<std::vector<Tensor>> evaluate_node(const ir::Node& node,
+                                            const std::vector<const Tensor*>& inputs);
+
+}  // namespace mconv::runtime
