@@ -50,7 +50,9 @@ namespace mconv::ir {
   X(Softmax, 1, 1, 1, false)                     \
   X(Pad, 2, 4, 1, false)                         \
   X(ReduceMean, 1, 2, 1, false)                  \
-  X(Cast, 1, 1, 1, false)
+  X(Cast, 1, 1, 1, false)                        \
+  X(QuantizeLinear, 2, 3, 1, false)              \
+  X(DequantizeLinear, 2, 3, 1, false)
 
 enum class OpType : uint16_t {
 #define MCONV_IR_OP_ENUM(name, ...) k##name,
