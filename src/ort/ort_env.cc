@@ -1,0 +1,39 @@
+#include "ort/ort_env.h"
+
+#include <string>
+
+namespace mconv::ort {
+namespace {
+
+struct EnvOrError {
+  Ort::Env* env = nullptr;  // the shared environment, null when creation failed
+  std::string error;        // why creation failed
+};
+
+EnvOrError create_env() {
+  EnvOrError result;
+  Status status = catch_ort_errors([&] {
+    result.env = new Ort::Env(ORT_LOGGING_LEVEL_WARNING, "mconv");
+    return Status::Ok();
+  });
+  if (!status.ok()) result.error = status.message();
+  return result;
+}
+
+}  // namespace
+
+Expected<Ort::Env*> global_env() {
+  // A function-local static is initialised exactly once even when threads race here.
+  static const EnvOrError holder = create_env();
+  if (!holder.env) return Status::Error(holder.error);
+  return holder.env;
+}
+
+std::string one_line(std::string message) {
+  for (char& c : message)
+    if (c == '\n' || c == '\r') c = ' ';
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return message;
+}
+
+}  // namespace mconv::ort
