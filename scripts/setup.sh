@@ -49,3 +49,26 @@ if [ ! -f "$ort_dir/lib/libonnxruntime.so.1" ] || [ ! -f "$ort_dir/include/onnxr
   rm -rf "$ort_dir" && mv "$ort_dir.partial" "$ort_dir"
 fi
 echo "setup: ok (ONNX Runtime in $ort_dir)" >&2
+
+# LiteRT runner (tools/litert): Google's LiteRT.js (WASM) + tfjs-tflite fallback from npm into
+# .cache/litert, the oracle that runs every .tflite mconv writes. Reused when already installed.
+litert_dir="$cache/litert"
+if [ ! -f "$litert_dir/node_modules/@litertjs/core/package.json" ] ||
+   [ ! -f "$litert_dir/node_modules/@tensorflow/tfjs-tflite/package.json" ] ||
+   ! cmp -s "$root/tools/litert/package.json" "$litert_dir/package.json"; then
+  echo "setup: installing the LiteRT runner packages into $litert_dir" >&2
+  mkdir -p "$litert_dir"
+  rm -rf "$litert_dir/wasm_cjs"
+  cp "$root/tools/litert/package.json" "$litert_dir/package.json"
+  # --legacy-peer-deps: tfjs-tflite's tfjs-core peer is not needed (only its WASM client is used).
+  (cd "$litert_dir" && npm install --no-audit --no-fund --legacy-peer-deps --loglevel=error >/dev/null)
+fi
+# The emscripten glue must load as CommonJS but sits in a "type":"module" package: keep a copy
+# beside a CommonJS package.json.
+if [ ! -f "$litert_dir/wasm_cjs/package.json" ]; then
+  mkdir -p "$litert_dir/wasm_cjs.partial"
+  cp "$litert_dir"/node_modules/@litertjs/core/wasm/* "$litert_dir/wasm_cjs.partial/"
+  echo '{"type":"commonjs"}' > "$litert_dir/wasm_cjs.partial/package.json"
+  rm -rf "$litert_dir/wasm_cjs" && mv "$litert_dir/wasm_cjs.partial" "$litert_dir/wasm_cjs"
+fi
+echo "setup: ok (LiteRT runner packages in $litert_dir)" >&2
