@@ -1,5 +1,6 @@
 // Graph rewrites. Each pass is a plain named function over ir::Graph that reports its effect;
-// run_pipeline runs a list of them in priority order and stops on the first error.
+// run_pipeline (pipeline.h) runs a list of them in priority order and stops on the first error.
+// One pass per file in this folder; pipelines.h holds the ready-made sequences.
 #pragma once
 
 #include <string>
@@ -20,6 +21,12 @@ struct PassEntry {
   const char* name;  // for reports and --verbose logs
   int priority;      // lower runs first
   PassFn fn;         // the rewrite
+};
+
+// What one pass did during a pipeline run, for --verbose logs.
+struct PassReport {
+  std::string name;  // PassEntry::name of the pass that ran
+  int changes = 0;   // PassResult::changes it reported
 };
 
 }  // namespace mconv::passes

@@ -1,0 +1,732 @@
+#include "passes/rewrite_for_nhwc.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mconv::passes {
+namespace {
+
+using ir::Dim;
+using ir::Node;
+using ir::OpType;
+using ir::Shape;
+using ir::Value;
+
+// physical axis i of a stored tensor holds logical axis perm[i].
+using Perm = std::vector<int>;
+
+const Perm kNhwc = {0, 2, 3, 1};
+
+Perm identity_perm(size_t rank) {
+  Perm p(rank);
+  std::iota(p.begin(), p.end(), 0);
+  return p;
+}
+bool is_identity(const Perm& p) {
+  for (size_t i = 0; i < p.size(); ++i)
+    if (p[i] != static_cast<int>(i)) return false;
+  return true;
+}
+Perm inverse(const Perm& p) {
+  Perm inv(p.size());
+  for (size_t i = 0; i < p.size(); ++i) inv[p[i]] = static_cast<int>(i);
+  return inv;
+}
+int normalize_axis(int64_t axis, size_t rank) {
+  return static_cast<int>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
+}
+// Dims that may differ from 1 (unknown dims count as such).
+bool non_unit(const Dim& d) { return !d.known() || d.size != 1; }
+
+// Keeps the logical frame of a value: its source-order shape and how it is stored.
+struct Storage {
+  Shape logical;  // shape in the source (NCHW) axis order
+  Perm perm;      // physical axis -> logical axis
+};
+
+Shape permuted_shape(const Shape& logical, const Perm& perm) {
+  Shape out(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) out[i] = logical[perm[i]];
+  return out;
+}
+
+// Physically reorders a dense tensor: out.shape[i] = in.shape[t[i]] (ONNX Transpose semantics).
+Tensor transpose_tensor(const Tensor& in, const Perm& t) {
+  const int rank = in.rank();
+  std::vector<int64_t> out_shape(rank);
+  for (int i = 0; i < rank; ++i) out_shape[i] = in.dim(t[i]);
+  Tensor out(in.dtype(), out_shape);
+  const size_t elem = dtype_size(in.dtype());
+  std::vector<int64_t> in_strides(rank, 1);
+  for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.dim(i + 1);
+  std::vector<int64_t> index(rank, 0);
+  const int64_t count = in.element_count();
+  for (int64_t n = 0; n < count; ++n) {
+    int64_t src = 0;
+    for (int i = 0; i < rank; ++i) src += index[i] * in_strides[t[i]];
+    std::memcpy(out.raw() + n * elem, in.raw() + src * elem, elem);
+    for (int i = rank - 1; i >= 0; --i) {
+      if (++index[i] < out_shape[i]) break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}
+
+// The Reshape target of a stored shape: unknown dims as -1 (at most one allowed).
+std::optional<std::vector<int64_t>> reshape_target(const Shape& shape) {
+  std::vector<int64_t> dims;
+  int unknown = 0;
+  for (const Dim& d : shape) {
+    dims.push_back(d.known() ? d.size : -1);
+    unknown += d.known() ? 0 : 1;
+  }
+  if (unknown > 1) return std::nullopt;
+  return dims;
+}
+
+class NhwcRewriter {
+ public:
+  NhwcRewriter(ir::Graph& graph, const NhwcOptions& options) : g_(graph), options_(options) {}
+
+  Expected<PassResult> run() {
+    bool any_nchw = false;
+    for (const auto& n : g_.nodes())
+      if (op_info(n->op).layout_sensitive && n->layout != ir::Layout::kNHWC) any_nchw = true;
+    if (!any_nchw) return PassResult{};
+    MCONV_RETURN_IF_ERROR(g_.topological_sort());
+
+    for (const auto& v : g_.values()) {
+      if (v->has_shape) storage_[v.get()] = {v->shape, identity_perm(v->shape.size())};
+    }
+    for (Value* in : g_.inputs) {
+      if (!options_.keep_nchw_input && in->has_shape && in->shape.size() == 4) {
+        storage_[in].perm = kNhwc;
+        ++changes_;
+      }
+    }
+    std::vector<Node*> order;
+    for (const auto& n : g_.nodes()) order.push_back(n.get());
+    for (Node* node : order) MCONV_RETURN_IF_ERROR(rewrite(node));
+    MCONV_RETURN_IF_ERROR(fix_outputs());
+    apply_physical_shapes();
+    remove_absorbed_transposes();
+    MCONV_RETURN_IF_ERROR(g_.topological_sort());
+    merge_reshape_chains();
+    g_.remove_dead();
+    return PassResult{changes_};
+  }
+
+ private:
+  // ---------------------------------------------------------------- storage bookkeeping
+  bool known(Value* v) const { return v && storage_.count(v); }
+  const Perm& perm_of(Value* v) { return storage_.at(v).perm; }
+  size_t rank_of(Value* v) const { return storage_.at(v).logical.size(); }
+  void set_storage(Value* v, const Shape& logical, const Perm& perm) {
+    storage_[v] = {logical, perm};
+  }
+  // Output keeps the logical shape the source declared; it is stored in `perm`.
+  void store_output(Value* out, const Perm& perm) {
+    if (!known(out)) return;
+    if (perm.size() != rank_of(out)) {
+      storage_[out].perm = identity_perm(rank_of(out));
+      return;
+    }
+    storage_[out].perm = perm;
+  }
+
+  // A value holding the same logical tensor as `v`, stored in order `target` (cached).
+  Value* as_stored(Value* v, const Perm& target) {
+    if (!v || !known(v)) return v;
+    const Storage st = storage_.at(v);
+    if (st.perm == target) return v;
+    auto key = std::make_pair(v, target);
+    if (auto it = converted_.find(key); it != converted_.end()) return it->second;
+
+    const Perm inv = inverse(st.perm);
+    Perm t(target.size());  // new physical axis i = old physical axis t[i]
+    for (size_t i = 0; i < target.size(); ++i) t[i] = inv[target[i]];
+    const Shape old_phys = permuted_shape(st.logical, st.perm);
+    const Shape new_phys = permuted_shape(st.logical, target);
+    Value* out;
+    if (v->is_constant()) {
+      out = g_.add_constant(v->name + "_nhwc", transpose_tensor(*v->constant, t));
+    } else {
+      out = g_.add_value(v->name + "_reordered", v->dtype, new_phys);
+      // When the non-unit axes keep their sequence the move is a pure Reshape (no data moves).
+      int last = -1;
+      bool keeps_sequence = true;
+      for (int axis : t) {
+        if (!non_unit(old_phys[axis])) continue;
+        if (axis < last) keeps_sequence = false;
+        last = axis;
+      }
+      auto target_dims = reshape_target(new_phys);
+      if (keeps_sequence && target_dims) {
+        Value* shape = shape_constant(v->name + "_shape", *target_dims);
+        g_.add_node(OpType::kReshape, v->name + "_to_reordered", {v, shape}, {out});
+      } else {
+        Node* tr = g_.add_node(OpType::kTranspose, v->name + "_transpose", {v}, {out});
+        tr->attrs.set("perm", std::vector<int64_t>(t.begin(), t.end()));
+      }
+    }
+    set_storage(out, st.logical, target);
+    converted_[key] = out;
+    ++changes_;
+    return out;
+  }
+
+  Value* shape_constant(const std::string& name, const std::vector<int64_t>& dims) {
+    return g_.add_constant(name, Tensor::FromVector(DType::kI64,
+                                                    {static_cast<int64_t>(dims.size())}, dims));
+  }
+
+  void use_stored(Node* node, size_t index, const Perm& target) {
+    Value* v = node->inputs[index];
+    if (!known(v)) return;
+    Value* w = as_stored(v, target);
+    if (w != v) g_.set_input(node, index, w);
+  }
+  void use_logical_order(Node* node) {
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+    for (Value* out : node->outputs)
+      if (known(out)) storage_[out].perm = identity_perm(rank_of(out));
+  }
+
+  // ---------------------------------------------------------------- per-op rewrites
+  Status rewrite(Node* node) {
+    const OpType op = node->op;
+    if (op_info(op).layout_sensitive) return rewrite_layout_node(node);
+    switch (op) {
+      case OpType::kRelu: case OpType::kClip: case OpType::kLeakyRelu: case OpType::kHardSigmoid:
+      case OpType::kHardSwish: case OpType::kSigmoid: case OpType::kTanh: case OpType::kSqrt:
+      case OpType::kIdentity: case OpType::kDropout: case OpType::kCast:
+        return follow_first_input(node);
+      case OpType::kQuantizeLinear: case OpType::kDequantizeLinear:
+        return rewrite_qdq(node);
+      case OpType::kAdd: case OpType::kSub: case OpType::kMul: case OpType::kDiv: case OpType::kPow:
+        return rewrite_broadcast(node, 0, node->inputs.size());
+      case OpType::kConcat: return rewrite_concat(node);
+      case OpType::kSplit: return rewrite_axis_attr(node, "axis", 0);
+      case OpType::kSoftmax: return rewrite_axis_attr(node, "axis", -1);
+      case OpType::kSlice: return rewrite_slice(node);
+      case OpType::kReduceMean: return rewrite_reduce(node);
+      case OpType::kTranspose: return absorb_transpose(node);
+      case OpType::kPad: return rewrite_pad(node);
+      case OpType::kGather: return rewrite_gather(node);
+      case OpType::kReshape: case OpType::kFlatten: case OpType::kSqueeze: case OpType::kUnsqueeze:
+        return rewrite_reshape_like(node);
+      default:
+        use_logical_order(node);
+        return Status::Ok();
+    }
+  }
+
+  Status rewrite_layout_node(Node* node) {
+    Value* x = node->inputs[0];
+    if (node->layout == ir::Layout::kNHWC) {  // already channels-last (e.g. from TFLite)
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    if (!known(x)) {
+      return Status::Error("node '" + node->name + "' (" + std::string(op_name(node->op)) +
+                           "): input '" + (x ? x->name : std::string("?")) +
+                           "' has no shape; run shape inference before rewrite_for_nhwc");
+    }
+    if (rank_of(x) != 4) {  // 1-D/3-D convs and pools keep their layout
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    use_stored(node, 0, kNhwc);
+    for (size_t i = 1; i < node->inputs.size(); ++i)
+      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+    node->layout = ir::Layout::kNHWC;
+    for (Value* out : node->outputs) store_output(out, kNhwc);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status follow_first_input(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x)) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    for (size_t i = 1; i < node->inputs.size(); ++i)  // Clip bounds, Dropout ratio: scalars
+      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+    for (Value* out : node->outputs) store_output(out, p);
+    return Status::Ok();
+  }
+
+  Status rewrite_qdq(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x)) return follow_first_input(node);
+    const Perm p = perm_of(x);
+    const bool per_axis = node->inputs[1] && node->inputs[1]->has_shape &&
+                          !node->inputs[1]->shape.empty() &&
+                          !(node->inputs[1]->shape[0].known() && node->inputs[1]->shape[0].size == 1);
+    if (per_axis) {
+      const int axis = normalize_axis(node->attrs.get_int("axis", 1), p.size());
+      node->attrs.set("axis", static_cast<int64_t>(inverse(p)[axis]));
+    }
+    return follow_first_input(node);
+  }
+
+  // Elementwise ops with numpy broadcasting: all operands move to the order of the first
+  // full-rank operand that is not in logical order; lower-rank operands are first given leading
+  // unit axes (constants are simply stored that way).
+  Status rewrite_broadcast(Node* node, size_t first, size_t last) {
+    Value* out = node->outputs[0];
+    if (!known(out)) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const size_t rank = rank_of(out);
+    std::optional<Perm> target;
+    for (size_t i = first; i < last; ++i) {
+      Value* v = node->inputs[i];
+      if (known(v) && !v->is_constant() && rank_of(v) == rank && !is_identity(perm_of(v))) {
+        target = perm_of(v);
+        break;
+      }
+    }
+    if (!target) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    for (size_t i = first; i < last; ++i) {
+      Value* v = node->inputs[i];
+      if (!known(v)) {
+        return Status::Error("node '" + node->name + "' (" + std::string(op_name(node->op)) +
+                             "): operand without shape in a channels-last region");
+      }
+      const Storage& st = storage_.at(v);
+      int64_t elements = 1;
+      bool all_known = true;
+      for (const Dim& d : st.logical) {
+        all_known = all_known && d.known();
+        if (d.known()) elements *= d.size;
+      }
+      if (all_known && elements == 1) continue;  // a single value broadcasts in any order
+      if (rank_of(v) < rank) g_.set_input(node, i, v = with_leading_units(v, rank));
+      use_stored(node, i, *target);
+    }
+    store_output(out, *target);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // `v` (logical order) reshaped to `rank` axes by prepending unit axes.
+  Value* with_leading_units(Value* v, size_t rank) {
+    Shape logical = storage_.at(v).logical;
+    Shape expanded(rank - logical.size(), Dim{1, ""});
+    expanded.insert(expanded.end(), logical.begin(), logical.end());
+    Value* base = as_stored(v, identity_perm(logical.size()));
+    Value* out;
+    if (base->is_constant()) {
+      Tensor data = *base->constant;
+      std::vector<int64_t> dims = ir::static_dims(expanded);
+      (void)data.reshape(dims);
+      out = g_.add_constant(base->name + "_expanded", std::move(data));
+    } else {
+      out = g_.add_value(base->name + "_expanded", base->dtype, expanded);
+      auto dims = reshape_target(expanded);
+      if (!dims) return v;
+      g_.add_node(OpType::kReshape, base->name + "_expand",
+                  {base, shape_constant(base->name + "_expand_shape", *dims)}, {out});
+    }
+    set_storage(out, expanded, identity_perm(rank));
+    ++changes_;
+    return out;
+  }
+
+  Status rewrite_concat(Node* node) {
+    Value* out = node->outputs[0];
+    std::optional<Perm> target;
+    for (Value* v : node->inputs)
+      if (known(v) && !v->is_constant() && !is_identity(perm_of(v))) {
+        target = perm_of(v);
+        break;
+      }
+    if (!target || !known(out) || target->size() != rank_of(out)) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    for (size_t i = 0; i < node->inputs.size(); ++i) use_stored(node, i, *target);
+    const int axis = normalize_axis(node->attrs.get_int("axis", 0), target->size());
+    node->attrs.set("axis", static_cast<int64_t>(inverse(*target)[axis]));
+    store_output(out, *target);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // Ops whose single axis attribute names a logical axis of input 0 (Split, Softmax).
+  Status rewrite_axis_attr(Node* node, const char* attr, int64_t fallback) {
+    Value* x = node->inputs[0];
+    if (!known(x) || is_identity(perm_of(x))) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    const int axis = normalize_axis(node->attrs.get_int(attr, fallback), p.size());
+    node->attrs.set(attr, static_cast<int64_t>(inverse(p)[axis]));
+    for (size_t i = 1; i < node->inputs.size(); ++i)
+      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+    for (Value* out : node->outputs) store_output(out, p);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_slice(Node* node) {
+    Value* x = node->inputs[0];
+    Value* axes = node->inputs.size() > 3 ? node->inputs[3] : nullptr;
+    if (!known(x) || is_identity(perm_of(x)) || (axes && !axes->is_constant())) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    const Perm inv = inverse(p);
+    std::vector<int64_t> logical_axes;
+    if (axes) {
+      logical_axes = axes->constant->to_i64();
+    } else {
+      const int64_t n = node->inputs[1] && node->inputs[1]->has_shape &&
+                                !node->inputs[1]->shape.empty()
+                            ? node->inputs[1]->shape[0].size
+                            : -1;
+      if (n < 0) {
+        use_logical_order(node);
+        return Status::Ok();
+      }
+      logical_axes.resize(n);
+      std::iota(logical_axes.begin(), logical_axes.end(), 0);
+    }
+    std::vector<int64_t> physical_axes;
+    for (int64_t a : logical_axes) physical_axes.push_back(inv[normalize_axis(a, p.size())]);
+    Value* new_axes = shape_constant(node->name + "_axes_nhwc", physical_axes);
+    set_storage(new_axes, make_shape({static_cast<int64_t>(physical_axes.size())}), {0});
+    g_.set_input(node, 3, new_axes);
+    store_output(node->outputs[0], p);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_reduce(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x) || is_identity(perm_of(x))) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    const Perm inv = inverse(p);
+    std::vector<int64_t> axes = node->attrs.get_ints("axes");
+    if (axes.empty()) {
+      axes.resize(p.size());
+      std::iota(axes.begin(), axes.end(), 0);
+    }
+    std::vector<int64_t> physical;
+    std::vector<bool> reduced(p.size(), false);
+    for (int64_t a : axes) {
+      const int la = normalize_axis(a, p.size());
+      reduced[la] = true;
+      physical.push_back(inv[la]);
+    }
+    std::sort(physical.begin(), physical.end());
+    node->attrs.set("axes", physical);
+    if (node->attrs.get_int("keepdims", 1) != 0) {
+      store_output(node->outputs[0], p);
+    } else {
+      // Remaining physical axes, renumbered among the remaining logical ones.
+      std::vector<int> new_index(p.size(), -1);
+      int next = 0;
+      for (size_t a = 0; a < p.size(); ++a)
+        if (!reduced[a]) new_index[a] = next++;
+      Perm out;
+      for (int axis : p)
+        if (!reduced[axis]) out.push_back(new_index[axis]);
+      store_output(node->outputs[0], out);
+    }
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // A Transpose only relabels axes: its output keeps the input's storage (no data moves) and
+  // records the new logical order. The node is dropped at the end.
+  Status absorb_transpose(Node* node) {
+    Value* x = node->inputs[0];
+    Value* out = node->outputs[0];
+    if (!known(x) || !known(out)) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    std::vector<int64_t> t = node->attrs.get_ints("perm");
+    if (t.empty()) {
+      for (size_t i = 0; i < p.size(); ++i) t.push_back(static_cast<int64_t>(p.size() - 1 - i));
+    }
+    Perm inv_t(t.size());
+    for (size_t j = 0; j < t.size(); ++j) inv_t[t[j]] = static_cast<int>(j);
+    Perm out_perm(p.size());
+    for (size_t i = 0; i < p.size(); ++i) out_perm[i] = inv_t[p[i]];
+    store_output(out, out_perm);
+    absorbed_.push_back(node);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_pad(Node* node) {
+    Value* x = node->inputs[0];
+    Value* pads = node->inputs[1];
+    if (!known(x) || is_identity(perm_of(x)) || !pads || !pads->is_constant() ||
+        (node->inputs.size() > 3 && node->inputs[3])) {  // explicit axes input: keep it simple
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    const std::vector<int64_t> logical = pads->constant->to_i64();
+    const size_t r = p.size();
+    if (logical.size() != 2 * r) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    std::vector<int64_t> physical(2 * r);
+    for (size_t i = 0; i < r; ++i) {
+      physical[i] = logical[p[i]];
+      physical[r + i] = logical[r + p[i]];
+    }
+    Value* new_pads = shape_constant(node->name + "_pads_nhwc", physical);
+    set_storage(new_pads, make_shape({static_cast<int64_t>(2 * r)}), {0});
+    g_.set_input(node, 1, new_pads);
+    store_output(node->outputs[0], p);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_gather(Node* node) {
+    Value* x = node->inputs[0];
+    Value* indices = node->inputs[1];
+    if (!known(x) || is_identity(perm_of(x)) || !known(indices) || rank_of(indices) > 1) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Perm p = perm_of(x);
+    const int axis = normalize_axis(node->attrs.get_int("axis", 0), p.size());
+    node->attrs.set("axis", static_cast<int64_t>(inverse(p)[axis]));
+    if (rank_of(indices) == 1) {
+      store_output(node->outputs[0], p);  // the gathered axis keeps its place
+    } else {
+      Perm out;  // scalar index: the axis disappears
+      for (int a : p)
+        if (a != axis) out.push_back(a > axis ? a - 1 : a);
+      store_output(node->outputs[0], out);
+    }
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // Reshape, Flatten, Squeeze, Unsqueeze: a reshape of the logical tensor. It stays a reshape of
+  // the stored tensor when every group of merged/split logical axes is stored contiguously and in
+  // order; the groups then keep their stored sequence.
+  Status rewrite_reshape_like(Node* node) {
+    Value* x = node->inputs[0];
+    Value* out = node->outputs[0];
+    if (!known(x) || !known(out) || is_identity(perm_of(x))) {
+      use_logical_order(node);
+      return Status::Ok();
+    }
+    const Storage in = storage_.at(x);
+    const Shape& out_logical = storage_.at(out).logical;
+    std::optional<Perm> out_perm = reshape_storage(in, out_logical);
+    std::optional<std::vector<int64_t>> dims;
+    if (out_perm) dims = reshape_target(permuted_shape(out_logical, *out_perm));
+    if (!out_perm || !dims) {
+      use_logical_order(node);  // data truly has to move: the input is restored to logical order
+      return Status::Ok();
+    }
+    // Rewrite as a Reshape of the stored tensor.
+    Value* shape = shape_constant(node->name + "_shape_nhwc", *dims);
+    set_storage(shape, make_shape({static_cast<int64_t>(dims->size())}), {0});
+    for (size_t i = node->inputs.size(); i-- > 1;) g_.set_input(node, i, nullptr);
+    node->inputs.resize(1);
+    node->op = OpType::kReshape;
+    node->attrs = ir::Attributes();
+    g_.set_input(node, 1, shape);
+    store_output(out, *out_perm);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // Storage order of a reshape's output when it can be a reshape of the stored input, else none.
+  static std::optional<Perm> reshape_storage(const Storage& in, const Shape& out_logical) {
+    // Non-unit logical axes of input and output, in logical order.
+    std::vector<int> in_axes, out_axes;
+    for (size_t a = 0; a < in.logical.size(); ++a)
+      if (non_unit(in.logical[a])) in_axes.push_back(static_cast<int>(a));
+    for (size_t a = 0; a < out_logical.size(); ++a)
+      if (non_unit(out_logical[a])) out_axes.push_back(static_cast<int>(a));
+    // Group them: consecutive input axes whose product equals consecutive output axes' product.
+    // An unknown dim must map one to one onto an unknown dim (the batch).
+    std::vector<std::pair<std::vector<int>, std::vector<int>>> groups;
+    size_t i = 0, j = 0;
+    while (i < in_axes.size() || j < out_axes.size()) {
+      if (i >= in_axes.size() || j >= out_axes.size()) return std::nullopt;
+      const Dim& di = in.logical[in_axes[i]];
+      const Dim& dj = out_logical[out_axes[j]];
+      if (!di.known() || !dj.known()) {
+        if (di.known() || dj.known()) return std::nullopt;
+        groups.push_back({{in_axes[i++]}, {out_axes[j++]}});
+        continue;
+      }
+      std::vector<int> gi = {in_axes[i++]}, gj = {out_axes[j++]};
+      int64_t pi = di.size, pj = dj.size;
+      while (pi != pj) {
+        if (pi < pj) {
+          if (i >= in_axes.size() || !in.logical[in_axes[i]].known()) return std::nullopt;
+          pi *= in.logical[in_axes[i]].size;
+          gi.push_back(in_axes[i++]);
+        } else {
+          if (j >= out_axes.size() || !out_logical[out_axes[j]].known()) return std::nullopt;
+          pj *= out_logical[out_axes[j]].size;
+          gj.push_back(out_axes[j++]);
+        }
+      }
+      groups.push_back({gi, gj});
+    }
+    // Stored sequence of the input's non-unit axes.
+    std::vector<int> stored;
+    for (int a : in.perm)
+      if (non_unit(in.logical[a])) stored.push_back(a);
+    // Each group must be stored contiguously in logical order; collect groups in stored order.
+    std::vector<int> out_sequence;  // non-unit output axes in stored order
+    size_t pos = 0;
+    while (pos < stored.size()) {
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const auto& gr) { return gr.first.front() == stored[pos]; });
+      if (g == groups.end()) return std::nullopt;
+      for (size_t k = 0; k < g->first.size(); ++k)
+        if (pos + k >= stored.size() || stored[pos + k] != g->first[k]) return std::nullopt;
+      pos += g->first.size();
+      out_sequence.insert(out_sequence.end(), g->second.begin(), g->second.end());
+    }
+    // Place unit axes: in logical position when the non-unit ones are in order, otherwise each
+    // right after its logical predecessor.
+    const int out_rank = static_cast<int>(out_logical.size());
+    if (std::is_sorted(out_sequence.begin(), out_sequence.end())) return identity_perm(out_rank);
+    Perm perm = Perm(out_sequence.begin(), out_sequence.end());
+    for (int a = 0; a < out_rank; ++a) {
+      if (non_unit(out_logical[a])) continue;
+      if (a == 0) {
+        perm.insert(perm.begin(), 0);
+      } else {
+        auto prev = std::find(perm.begin(), perm.end(), a - 1);
+        perm.insert(prev + 1, a);
+      }
+    }
+    return perm;
+  }
+
+  // ---------------------------------------------------------------- finishing
+  // Graph outputs go back to logical order, except rank-4 NHWC ones (unless asked). The producer
+  // keeps writing under a new name; the output value (and its name) is written by the move.
+  Status fix_outputs() {
+    for (Value*& out : g_.outputs) {
+      if (!known(out)) continue;
+      const Perm p = perm_of(out);
+      if (is_identity(p)) continue;
+      if (!options_.keep_nchw_outputs && p == kNhwc) continue;
+      Node* producer = out->producer;
+      Value* stored = g_.add_value(out->name + "_stored", out->dtype, out->shape);
+      set_storage(stored, storage_.at(out).logical, p);
+      if (producer) {
+        for (Value*& o : producer->outputs)
+          if (o == out) o = stored;
+        stored->producer = producer;
+        out->producer = nullptr;
+      }
+      std::vector<Node*> readers = out->consumers;
+      for (Node* r : readers)
+        for (size_t i = 0; i < r->inputs.size(); ++i)
+          if (r->inputs[i] == out) g_.set_input(r, i, stored);
+      Value* moved = as_stored(stored, identity_perm(p.size()));
+      Node* mover = moved->producer;
+      if (!mover) continue;
+      // Let the mover write `out` itself so that the output keeps its name.
+      for (Value*& o : mover->outputs)
+        if (o == moved) o = out;
+      out->producer = mover;
+      moved->producer = nullptr;
+      storage_[out].perm = identity_perm(p.size());
+      converted_.erase({stored, identity_perm(p.size())});
+      ++changes_;
+    }
+    return Status::Ok();
+  }
+
+  void apply_physical_shapes() {
+    for (auto& [v, st] : storage_) v->shape = permuted_shape(st.logical, st.perm);
+  }
+
+  // Readers of an absorbed Transpose read its input instead (same stored data).
+  void remove_absorbed_transposes() {
+    for (Node* node : absorbed_) {
+      Value* in = node->inputs[0];
+      Value* out = node->outputs[0];
+      const bool is_output =
+          std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end();
+      if (is_output) {
+        // Keep a node writing the named output: a Reshape to the same stored shape.
+        auto dims = reshape_target(out->shape);
+        if (!dims) continue;
+        g_.set_input(node, 0, in);
+        node->op = OpType::kReshape;
+        node->attrs = ir::Attributes();
+        g_.set_input(node, 1, shape_constant(node->name + "_shape", *dims));
+        continue;
+      }
+      g_.remove_node(node);
+      g_.replace_all_uses(out, in);
+    }
+  }
+
+  // Reshape(Reshape(x)) -> Reshape(x) when the inner one has no other reader.
+  void merge_reshape_chains() {
+    std::vector<Node*> nodes;
+    for (const auto& n : g_.nodes()) nodes.push_back(n.get());
+    for (Node* node : nodes) {
+      if (node->op != OpType::kReshape) continue;
+      Value* mid = node->inputs[0];
+      Node* inner = mid ? mid->producer : nullptr;
+      if (!inner || inner->op != OpType::kReshape || mid->consumers.size() != 1) continue;
+      if (std::find(g_.outputs.begin(), g_.outputs.end(), mid) != g_.outputs.end()) continue;
+      g_.set_input(node, 0, inner->inputs[0]);
+      ++changes_;
+    }
+  }
+
+  ir::Graph& g_;
+  NhwcOptions options_;
+  std::unordered_map<Value*, Storage> storage_;          // logical frame of every shaped value
+  std::map<std::pair<Value*, Perm>, Value*> converted_;  // cached re-stored copies
+  std::vector<Node*> absorbed_;                          // Transposes turned into relabelings
+  int changes_ = 0;
+};
+
+}  // namespace
+
+Expected<PassResult> rewrite_for_nhwc(ir::Graph& graph, const NhwcOptions& options) {
+  return NhwcRewriter(graph, options).run();
+}
+
+Expected<PassResult> rewrite_for_nhwc(ir::Graph& graph) {
+  return rewrite_for_nhwc(graph, NhwcOptions{});
+}
+
+}  // namespace mconv::passes

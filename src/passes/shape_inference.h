@@ -1,0 +1,21 @@
+// Shape inference: fills dtype/shape/has_shape of every computed value, following ONNX semantics.
+// Symbolic dims (size -1 with a symbol such as "batch") flow through ops that pass them on; small
+// integer tensors computed from Shape (Shape -> Gather -> Concat -> Reshape) are tracked element by
+// element so that Reshape targets resolve even before constant folding. Contradictions (Conv
+// channel mismatch, shapes that do not broadcast, Reshape element count mismatch, ...) are errors
+// naming the node and op. Hostile shapes (negative dims, overflowing products, absurd ranks) give
+// errors, never crashes.
+#pragma once
+
+#include "core/status.h"
+#include "ir/graph.h"
+#include "passes/pass.h"
+
+namespace mconv::passes {
+
+// Sorts the graph topologically, then infers every node's outputs in order. Known dims of a value
+// that inference cannot determine (e.g. declared in the source file) are kept. `changes` counts
+// values whose dtype or shape changed.
+Expected<PassResult> infer_shapes(ir::Graph& graph);
+
+}  // namespace mconv::passes
