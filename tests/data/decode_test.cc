@@ -1,6 +1,7 @@
 // JPEG and PNG decoding: real shared photos, files written by libpng/libjpeg in every pixel
 // layout we convert, and corrupt / truncated / hostile inputs.
 #include <filesystem>
+#include <random>
 
 #include "data/image_test_util.h"
 #include "data/images.h"
@@ -113,6 +114,21 @@ TEST(JpegDecode, TruncatedFileIsAnErrorNamingTheFile) {
   EXPECT_EQ(message.find('\n'), std::string::npos);
 }
 
+TEST(JpegDecode, MissingEndMarkerIsTruncationAsInPil) {
+  // PIL refuses such a file ("image file is truncated"); libjpeg's decoder notices the missing
+  // data while still decoding the last rows, so the pixels are not all trustworthy either.
+  const std::string path = shared_image(kColourPhoto);
+  MCONV_REQUIRE_SHARED_FILE(path);
+  std::vector<uint8_t> bytes = read_bytes(path);
+  ASSERT_TRUE(decode_jpeg(bytes, "full.jpg").ok());
+  ASSERT_EQ(bytes[bytes.size() - 2], 0xff);
+  ASSERT_EQ(bytes[bytes.size() - 1], 0xd9);  // EOI
+  bytes.resize(bytes.size() - 2);
+  auto no_eoi = decode_jpeg(bytes, "no_eoi.jpg");
+  ASSERT_FALSE(no_eoi.ok());
+  EXPECT_EQ(no_eoi.status().message(), "no_eoi.jpg: truncated JPEG (premature end of data)");
+}
+
 TEST(JpegDecode, CorruptHeaderIsAnError) {
   const std::string path = shared_image(kColourPhoto);
   MCONV_REQUIRE_SHARED_FILE(path);
@@ -163,6 +179,44 @@ TEST(ImageDecode, UnknownAndEmptyFilesAreErrors) {
   auto missing = load_image(dir + "/missing.jpg");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("missing.jpg"), std::string::npos);
+}
+
+TEST(ImageDecode, RandomCorruptionFailsCleanlyOrDecodesFully) {
+  // Byte flips anywhere in real files: each decode must either produce a full image of sane size
+  // or a one-line error naming the file -- never a crash, exit() or partial buffer.
+  const std::string jpeg_path = shared_image(kColourPhoto);
+  MCONV_REQUIRE_SHARED_FILE(jpeg_path);
+  test::PngSpec spec{.width = 40, .height = 30, .interlaced = true};
+  for (int y = 0; y < 30; ++y) {
+    std::vector<uint8_t> row;
+    for (int x = 0; x < 120; ++x) row.push_back(uint8_t(x * 3 + y * 5));
+    spec.rows.push_back(row);
+  }
+  const std::string png_path = test::make_temp_dir("fuzz") + "/seed.png";
+  ASSERT_TRUE(test::write_png_file(png_path, spec));
+
+  std::mt19937 rng(20240607);
+  int failures = 0;
+  for (const std::string& path : {jpeg_path, png_path}) {
+    const std::vector<uint8_t> original = read_bytes(path);
+    for (int round = 0; round < 150; ++round) {
+      std::vector<uint8_t> bytes = original;
+      const int flips = 1 + static_cast<int>(rng() % 8);
+      for (int f = 0; f < flips; ++f) bytes[rng() % bytes.size()] ^= uint8_t(1 + rng() % 255);
+      if (round % 5 == 0) bytes.resize(rng() % bytes.size());
+      auto image = decode_image(bytes, "fuzz.bin");
+      if (image.ok()) {
+        ASSERT_TRUE(image_dimensions_ok(image->width, image->height));
+        ASSERT_EQ(image->pixels.size(), size_t(image->width) * image->height * 3);
+      } else {
+        ++failures;
+        const std::string message = image.status().message();
+        ASSERT_EQ(message.rfind("fuzz.bin: ", 0), 0u) << message;
+        ASSERT_EQ(message.find('\n'), std::string::npos) << message;
+      }
+    }
+  }
+  EXPECT_GT(failures, 30) << "corruptions should be detected in many rounds";
 }
 
 TEST(ImageDecode, DimensionCaps) {
