@@ -1,0 +1,99 @@
+#include "runtime/kernels/window2d.h"
+
+#include <algorithm>
+
+namespace mconv::runtime::kernels {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}  // a >= 0, b > 0
+
+Status require_pair(const std::vector<int64_t>& v, const char* name) {
+  if (v.size() != 2)
+    return Status::Error(std::string(name) + " has " + std::to_string(v.size()) +
+                         " values, only 2-D windows are supported");
+  if (v[0] < 1 || v[1] < 1) return Status::Error(std::string(name) + " must be positive");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Expected<Window2d> parse_window2d(const ir::Node& node, bool kernel_required) {
+  Window2d w;
+  const auto& a = node.attrs;
+  if (a.has("kernel_shape")) {
+    auto k = a.get_ints("kernel_shape");
+    MCONV_RETURN_IF_ERROR(require_pair(k, "kernel_shape"));
+    w.kernel_h = k[0];
+    w.kernel_w = k[1];
+  } else if (kernel_required) {
+    return Status::Error("missing attribute kernel_shape");
+  }
+  auto strides = a.get_ints("strides", {1, 1});
+  MCONV_RETURN_IF_ERROR(require_pair(strides, "strides"));
+  w.stride_h = strides[0];
+  w.stride_w = strides[1];
+  auto dilations = a.get_ints("dilations", {1, 1});
+  MCONV_RETURN_IF_ERROR(require_pair(dilations, "dilations"));
+  w.dilation_h = dilations[0];
+  w.dilation_w = dilations[1];
+  auto pads = a.get_ints("pads", {0, 0, 0, 0});
+  if (pads.size() != 4)
+    return Status::Error("pads has " + std::to_string(pads.size()) + " values, expected 4");
+  if (*std::min_element(pads.begin(), pads.end()) < 0)
+    return Status::Error("negative pads are not supported");
+  w.pad_top = pads[0];
+  w.pad_left = pads[1];
+  w.pad_bottom = pads[2];
+  w.pad_right = pads[3];
+  w.auto_pad = a.get_string("auto_pad", "NOTSET");
+  if (w.auto_pad != "NOTSET" && w.auto_pad != "SAME_UPPER" && w.auto_pad != "SAME_LOWER" &&
+      w.auto_pad != "VALID")
+    return Status::Error("unknown auto_pad '" + w.auto_pad + "'");
+  w.ceil_mode = a.get_int("ceil_mode", 0) != 0;
+  return w;
+}
+
+Expected<AxisExtent> window_axis(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
+                                 int64_t pad_begin, int64_t pad_end, const std::string& auto_pad,
+                                 bool ceil_mode) {
+  const int64_t span = (kernel - 1) * dilation + 1;  // input extent one window covers
+  AxisExtent e;
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    e.out = ceil_div(in, stride);
+    const int64_t total = std::max<int64_t>(0, (e.out - 1) * stride + span - in);
+    // SAME_UPPER puts the odd extra pad at the end, SAME_LOWER at the beginning.
+    e.pad_begin = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    e.pad_end = total - e.pad_begin;
+    return e;
+  }
+  if (auto_pad == "VALID") pad_begin = pad_end = 0;
+  e.pad_begin = pad_begin;
+  e.pad_end = pad_end;
+  const int64_t room = in + pad_begin + pad_end - span;
+  if (room < 0)
+    return Status::Error("window of " + std::to_string(span) + " does not fit input extent " +
+                         std::to_string(in) + " with pads " + std::to_string(pad_begin) + "+" +
+                         std::to_string(pad_end));
+  if (ceil_mode) {
+    e.out = ceil_div(room, stride) + 1;
+    // A last window starting inside the trailing pad would see no input: drop it (PyTorch and
+    // ONNX Runtime agree on this rule).
+    if ((e.out - 1) * stride >= in + pad_begin) --e.out;
+  } else {
+    e.out = room / stride + 1;
+  }
+  return e;
+}
+
+ValidRange valid_range(int64_t offset, int64_t stride, int64_t in, int64_t out) {
+  ValidRange r;
+  r.lo = offset >= 0 ? 0 : ceil_div(-offset, stride);
+  r.hi = in - offset <= 0 ? 0 : ceil_div(in - offset, stride);
+  r.hi = std::min(r.hi, out);
+  r.lo = std::min(r.lo, r.hi);
+  return r;
+}
+
+}  // namespace mconv::runtime::kernels
