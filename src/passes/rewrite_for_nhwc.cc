@@ -13,6 +13,7 @@ namespace mconv::passes {
 namespace {
 
 using ir::Dim;
+using ir::make_shape;
 using ir::Node;
 using ir::OpType;
 using ir::Shape;
@@ -42,7 +43,9 @@ int normalize_axis(int64_t axis, size_t rank) {
   return static_cast<int>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
 }
 // Dims that may differ from 1 (unknown dims count as such).
-bool non_unit(const Dim& d) { return !d.known() || d.size != 1; }
+bool non_unit(const Dim& d) {
+  return !d.known() || d.size != 1;
+}
 
 // Keeps the logical frame of a value: its source-order shape and how it is stored.
 struct Storage {
@@ -183,8 +186,8 @@ class NhwcRewriter {
   }
 
   Value* shape_constant(const std::string& name, const std::vector<int64_t>& dims) {
-    return g_.add_constant(name, Tensor::FromVector(DType::kI64,
-                                                    {static_cast<int64_t>(dims.size())}, dims));
+    return g_.add_constant(
+        name, Tensor::FromVector(DType::kI64, {static_cast<int64_t>(dims.size())}, dims));
   }
 
   void use_stored(Node* node, size_t index, const Perm& target) {
@@ -205,23 +208,47 @@ class NhwcRewriter {
     const OpType op = node->op;
     if (op_info(op).layout_sensitive) return rewrite_layout_node(node);
     switch (op) {
-      case OpType::kRelu: case OpType::kClip: case OpType::kLeakyRelu: case OpType::kHardSigmoid:
-      case OpType::kHardSwish: case OpType::kSigmoid: case OpType::kTanh: case OpType::kSqrt:
-      case OpType::kIdentity: case OpType::kDropout: case OpType::kCast:
+      case OpType::kRelu:
+      case OpType::kClip:
+      case OpType::kLeakyRelu:
+      case OpType::kHardSigmoid:
+      case OpType::kHardSwish:
+      case OpType::kSigmoid:
+      case OpType::kTanh:
+      case OpType::kSqrt:
+      case OpType::kIdentity:
+      case OpType::kDropout:
+      case OpType::kCast:
         return follow_first_input(node);
-      case OpType::kQuantizeLinear: case OpType::kDequantizeLinear:
+      case OpType::kQuantizeLinear:
+      case OpType::kDequantizeLinear:
         return rewrite_qdq(node);
-      case OpType::kAdd: case OpType::kSub: case OpType::kMul: case OpType::kDiv: case OpType::kPow:
+      case OpType::kAdd:
+      case OpType::kSub:
+      case OpType::kMul:
+      case OpType::kDiv:
+      case OpType::kPow:
         return rewrite_broadcast(node, 0, node->inputs.size());
-      case OpType::kConcat: return rewrite_concat(node);
-      case OpType::kSplit: return rewrite_axis_attr(node, "axis", 0);
-      case OpType::kSoftmax: return rewrite_axis_attr(node, "axis", -1);
-      case OpType::kSlice: return rewrite_slice(node);
-      case OpType::kReduceMean: return rewrite_reduce(node);
-      case OpType::kTranspose: return absorb_transpose(node);
-      case OpType::kPad: return rewrite_pad(node);
-      case OpType::kGather: return rewrite_gather(node);
-      case OpType::kReshape: case OpType::kFlatten: case OpType::kSqueeze: case OpType::kUnsqueeze:
+      case OpType::kConcat:
+        return rewrite_concat(node);
+      case OpType::kSplit:
+        return rewrite_axis_attr(node, "axis", 0);
+      case OpType::kSoftmax:
+        return rewrite_axis_attr(node, "axis", -1);
+      case OpType::kSlice:
+        return rewrite_slice(node);
+      case OpType::kReduceMean:
+        return rewrite_reduce(node);
+      case OpType::kTranspose:
+        return absorb_transpose(node);
+      case OpType::kPad:
+        return rewrite_pad(node);
+      case OpType::kGather:
+        return rewrite_gather(node);
+      case OpType::kReshape:
+      case OpType::kFlatten:
+      case OpType::kSqueeze:
+      case OpType::kUnsqueeze:
         return rewrite_reshape_like(node);
       default:
         use_logical_order(node);
@@ -270,9 +297,9 @@ class NhwcRewriter {
     Value* x = node->inputs[0];
     if (!known(x)) return follow_first_input(node);
     const Perm p = perm_of(x);
-    const bool per_axis = node->inputs[1] && node->inputs[1]->has_shape &&
-                          !node->inputs[1]->shape.empty() &&
-                          !(node->inputs[1]->shape[0].known() && node->inputs[1]->shape[0].size == 1);
+    const bool per_axis =
+        node->inputs[1] && node->inputs[1]->has_shape && !node->inputs[1]->shape.empty() &&
+        !(node->inputs[1]->shape[0].known() && node->inputs[1]->shape[0].size == 1);
     if (per_axis) {
       const int axis = normalize_axis(node->attrs.get_int("axis", 1), p.size());
       node->attrs.set("axis", static_cast<int64_t>(inverse(p)[axis]));
@@ -398,10 +425,10 @@ class NhwcRewriter {
     if (axes) {
       logical_axes = axes->constant->to_i64();
     } else {
-      const int64_t n = node->inputs[1] && node->inputs[1]->has_shape &&
-                                !node->inputs[1]->shape.empty()
-                            ? node->inputs[1]->shape[0].size
-                            : -1;
+      const int64_t n =
+          node->inputs[1] && node->inputs[1]->has_shape && !node->inputs[1]->shape.empty()
+              ? node->inputs[1]->shape[0].size
+              : -1;
       if (n < 0) {
         use_logical_order(node);
         return Status::Ok();

@@ -27,7 +27,9 @@ const reflection::Schema* parse(const std::vector<uint8_t>& bytes) {
   return reflection::GetSchema(bytes.data());
 }
 
-std::string generated_dir() { return mconv::test::binary_dir() + "/generated/tflite"; }
+std::string generated_dir() {
+  return mconv::test::binary_dir() + "/generated/tflite";
+}
 
 class SchemaCompat : public ::testing::Test {
  protected:

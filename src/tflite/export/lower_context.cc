@@ -1,0 +1,102 @@
+#include "tflite/export/lower_context.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace mconv::tflite {
+
+namespace tfl = ::tflite;
+
+Expected<int> LowerContext::tensor(const ir::Value* value) {
+  while (alias_.count(value)) value = alias_.at(value);
+  if (auto it = tensors_.find(value); it != tensors_.end()) return it->second;
+  int index;
+  if (value->is_constant()) {
+    MCONV_ASSIGN_OR_RETURN(index, w_.add_constant(value->name, *value->constant));
+  } else {
+    if (!value->has_shape)
+      return Status::Error("value '" + value->name + "' has no shape; TFLite needs static ranks");
+    MCONV_ASSIGN_OR_RETURN(index, w_.add_tensor(value->name, value->dtype, value->shape));
+  }
+  tensors_[value] = index;
+  return index;
+}
+
+Expected<int> LowerContext::new_tensor(const std::string& name, DType dtype,
+                                       const ir::Shape& shape) {
+  return w_.add_tensor(name, dtype, shape);
+}
+
+Expected<int> LowerContext::constant(const std::string& name, const Tensor& data) {
+  return w_.add_constant(name, data);
+}
+
+Expected<int> LowerContext::const_i32(const std::string& name, const std::vector<int32_t>& values,
+                                      std::vector<int64_t> shape) {
+  if (shape.empty()) shape = {static_cast<int64_t>(values.size())};
+  return w_.add_constant(name, Tensor::FromVector(DType::kI32, shape, values));
+}
+
+Expected<int> LowerContext::const_f32(const std::string& name, const std::vector<float>& values,
+                                      std::vector<int64_t> shape) {
+  if (shape.empty()) shape = {static_cast<int64_t>(values.size())};
+  return w_.add_constant(name, Tensor::FromVector(DType::kF32, shape, values));
+}
+
+bool LowerContext::is_graph_output(const ir::Value* value) const {
+  return std::find(graph_.outputs.begin(), graph_.outputs.end(), value) != graph_.outputs.end();
+}
+
+LowerContext::Fused LowerContext::fuse_activation(const ir::Value* value) {
+  Fused none{tfl::ActivationFunctionType_NONE, value};
+  if (value->consumers.size() != 1 || is_graph_output(value)) return none;
+  const ir::Node* user = value->consumers[0];
+  if (skipped(user) || user->inputs.empty() || user->inputs[0] != value) return none;
+  if (user->outputs.empty() || user->outputs[0]->dtype != DType::kF32) return none;
+  tfl::ActivationFunctionType act;
+  if (user->op == ir::OpType::kRelu) {
+    act = tfl::ActivationFunctionType_RELU;
+  } else if (user->op == ir::OpType::kClip) {
+    auto bounds = clip_bounds(*user);
+    if (!bounds) return none;
+    const auto [lo, hi] = *bounds;
+    if (lo == 0.0f && hi == 6.0f) {
+      act = tfl::ActivationFunctionType_RELU6;
+    } else if (lo == -1.0f && hi == 1.0f) {
+      act = tfl::ActivationFunctionType_RELU_N1_TO_1;
+    } else if (lo == 0.0f && std::isinf(hi) && hi > 0) {
+      act = tfl::ActivationFunctionType_RELU;
+    } else {
+      return none;
+    }
+  } else {
+    return none;
+  }
+  skip(user);
+  return Fused{act, user->outputs[0]};
+}
+
+Status LowerContext::error(const ir::Node& node, const std::string& message) {
+  return Status::Error("node '" + node.name + "' (" + std::string(ir::op_name(node.op)) +
+                       "): " + message);
+}
+
+std::optional<std::pair<float, float>> clip_bounds(const ir::Node& clip) {
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  // Older Clip forms keep the bounds as attributes.
+  lo = clip.attrs.get_float("min", lo);
+  hi = clip.attrs.get_float("max", hi);
+  auto read = [](const ir::Value* v, float* out) {
+    if (!v) return true;
+    if (!v->is_constant() || v->constant->element_count() != 1) return false;
+    *out = v->constant->to_f32()[0];
+    return true;
+  };
+  if (clip.inputs.size() > 1 && !read(clip.inputs[1], &lo)) return std::nullopt;
+  if (clip.inputs.size() > 2 && !read(clip.inputs[2], &hi)) return std::nullopt;
+  return std::make_pair(lo, hi);
+}
+
+}  // namespace mconv::tflite

@@ -1,0 +1,106 @@
+// Runs .tflite files in LiteRT (tools/litert/mconv_litert.mjs under Node) for the TFLite export
+// tests. Many models and samples go through ONE Node process (startup costs ~0.5 s), as a batch of
+// jobs; each job's outputs come back as .npy files. Header-only: test executables are globbed
+// from *_test.cc files.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/npy.h"
+#include "support/test_support.h"
+
+namespace mconv::test {
+
+// The project checkout (this header lives in <source>/tests/tflite/).
+inline std::string litert_source_dir() {
+  if (const char* env = std::getenv("MCONV_SOURCE_DIR")) return env;
+  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+}
+
+// Where scripts/setup.sh installed the LiteRT.js packages.
+inline std::string litert_home() {
+  if (const char* env = std::getenv("MCONV_LITERT_HOME")) return env;
+  return litert_source_dir() + "/.cache/litert";
+}
+
+inline bool litert_installed() {
+  return std::filesystem::exists(litert_home() + "/node_modules/@litertjs/core/package.json");
+}
+
+// One model run: every input .npy holds N stacked samples (or exactly the input's shape).
+struct LiteRtJob {
+  std::string model;                // .tflite path
+  std::vector<std::string> inputs;  // one .npy per model input, signature order
+  std::string out_prefix;           // outputs land in <out_prefix>.<k>.npy
+};
+
+struct LiteRtBatchResult {
+  int exit_code = -1;        // 0 when every job succeeded
+  std::string log;           // runner output (OK/FAIL lines, runtime messages)
+  std::vector<bool> job_ok;  // per job
+};
+
+// Runs all jobs in one process with the LiteRT engine (no fallback: LiteRT is the oracle).
+inline LiteRtBatchResult run_litert_batch(const std::vector<LiteRtJob>& jobs,
+                                          const std::string& work_dir) {
+  const std::string list = work_dir + "/litert_jobs.tsv";
+  {
+    std::ofstream out(list);
+    for (const LiteRtJob& job : jobs) {
+      out << job.model << '\t' << job.out_prefix;
+      for (const std::string& in : job.inputs) out << '\t' << in;
+      out << '\n';
+    }
+  }
+  const std::string command =
+      "MCONV_LITERT_HOME='" + litert_home() + "' node --experimental-wasm-relaxed-simd '" +
+      litert_source_dir() + "/tools/litert/mconv_litert.mjs' batch '" + list + "' --engine litert";
+  CommandResult run = run_command(command);
+  LiteRtBatchResult result;
+  result.exit_code = run.exit_code;
+  result.log = run.output;
+  result.job_ok.assign(jobs.size(), false);
+  std::istringstream lines(run.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("OK ", 0) != 0) continue;
+    const size_t index = std::stoul(line.substr(3));
+    if (index < jobs.size()) result.job_ok[index] = true;
+  }
+  // A runtime ERROR line anywhere fails the jobs it belongs to; the runner reports those as FAIL.
+  return result;
+}
+
+// Lists the operators of a .tflite file as the runner reads them ("op 3 CONV_2D v1 ...").
+inline CommandResult litert_info(const std::string& model) {
+  return run_command("MCONV_LITERT_HOME='" + litert_home() + "' node '" + litert_source_dir() +
+                     "/tools/litert/mconv_litert.mjs' info '" + model + "'");
+}
+
+// max |a - b| / max |b| (b = reference).
+inline double relative_max_diff(const Tensor& a, const Tensor& b) {
+  const std::vector<float> x = a.to_f32(), y = b.to_f32();
+  if (x.size() != y.size()) return 1e30;
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(y[i])));
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
+}  // namespace mconv::test
+
+// Skips when the LiteRT packages are missing, except under CI where that is a failure.
+#define MCONV_REQUIRE_LITERT()                                                             \
+  do {                                                                                     \
+    if (!::mconv::test::litert_installed()) {                                              \
+      if (::mconv::test::in_ci()) FAIL() << "LiteRT runner missing: run scripts/setup.sh"; \
+      GTEST_SKIP() << "LiteRT runner missing: run scripts/setup.sh";                       \
+    }                                                                                      \
+  } while (0)

@@ -1,0 +1,222 @@
+// ONNX -> IR -> TFLite on every real ONNX model in shared/data/models, run in LiteRT on the
+// stored inputs (transposed to NHWC): outputs must match torch's stored outputs within 1e-4
+// relative (max abs diff / max |reference|). The files must have no TRANSPOSE op, pass the
+// flatbuffer verifier, carry the serving_default signature with the source's names, use float
+// op versions and come out byte-identical on a second export. All models run in ONE LiteRT process.
+#include <flatbuffers/flatbuffers.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/file_io.h"
+#include "core/npy.h"
+#include "litert_runner.h"
+#include "onnx/onnx_importer.h"
+#include "support/test_support.h"
+#include "tflite/schema/mconv_tflite_generated.h"
+#include "tflite/tflite_exporter.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using mconv::Tensor;
+
+// NCHW [N,C,H,W] float tensor -> NHWC [N,H,W,C].
+Tensor to_nhwc(const Tensor& t) {
+  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
+  Tensor out(mconv::DType::kF32, {n, h, w, c});
+  const float* src = t.data<float>();
+  float* dst = out.data<float>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          dst[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
+  return out;
+}
+
+std::string builtin_name(const ::tflite::OperatorCode* code) {
+  const int builtin = std::max<int>(code->deprecated_builtin_code(), code->builtin_code());
+  return ::tflite::EnumNameBuiltinOperator(static_cast<::tflite::BuiltinOperator>(builtin));
+}
+
+// One exported model and what the test learned about it.
+struct Exported {
+  std::string name;                     // model stem
+  std::string tflite_path;              // exported file
+  std::string input_npy;                // NHWC inputs
+  std::string out_prefix;               // LiteRT outputs
+  Tensor reference;                     // torch outputs
+  std::vector<uint8_t> bytes;           // the file
+  std::string input_name, output_name;  // source graph I/O names
+};
+
+class TfliteExportModels : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(mconv::test::make_temp_dir("tflite_export_models"));
+    models_ = new std::vector<Exported>();
+    const std::string models = mconv::test::shared_models_dir();
+    if (!fs::exists(models)) return;
+    std::vector<std::string> onnx_files;
+    for (const auto& entry : fs::directory_iterator(models))
+      if (entry.path().extension() == ".onnx") onnx_files.push_back(entry.path().string());
+    std::sort(onnx_files.begin(), onnx_files.end());
+    for (const std::string& path : onnx_files) {
+      Exported e;
+      e.name = fs::path(path).stem().string();
+      auto model = mconv::onnx::import_onnx_file(path);
+      if (!model.ok()) {
+        errors_.push_back(e.name + ": import: " + model.status().message());
+        continue;
+      }
+      e.input_name = model->graph.inputs.at(0)->name;
+      e.output_name = model->graph.outputs.at(0)->name;
+      auto bytes = mconv::tflite::export_tflite(model->graph);
+      if (!bytes.ok()) {
+        errors_.push_back(e.name + ": export: " + bytes.status().message());
+        continue;
+      }
+      e.bytes = *bytes;
+      e.tflite_path = *dir_ + "/" + e.name + ".tflite";
+      (void)mconv::write_file_atomic(e.tflite_path, e.bytes);
+      auto input = mconv::read_npy(models + "/" + e.name + ".input.npy");
+      auto reference = mconv::read_npy(models + "/" + e.name + ".torch_output.npy");
+      if (!input.ok() || !reference.ok()) {
+        errors_.push_back(e.name + ": missing stored input/output .npy");
+        continue;
+      }
+      e.input_npy = *dir_ + "/" + e.name + ".nhwc.npy";
+      (void)mconv::write_npy(e.input_npy, to_nhwc(*input));
+      e.reference = *reference;
+      e.out_prefix = *dir_ + "/" + e.name + ".litert";
+      models_->push_back(std::move(e));
+    }
+  }
+  static void TearDownTestSuite() {
+    delete models_;
+    delete dir_;
+  }
+
+  static std::string* dir_;
+  static std::vector<Exported>* models_;
+  static std::vector<std::string> errors_;
+};
+std::string* TfliteExportModels::dir_ = nullptr;
+std::vector<Exported>* TfliteExportModels::models_ = nullptr;
+std::vector<std::string> TfliteExportModels::errors_;
+
+TEST_F(TfliteExportModels, EveryOnnxModelExports) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/mobilenet_v2_op13.onnx");
+  for (const std::string& e : errors_) ADD_FAILURE() << e;
+  EXPECT_EQ(models_->size(), 5u);
+}
+
+TEST_F(TfliteExportModels, LiteRtMatchesTorchWithin1e4) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/mobilenet_v2_op13.onnx");
+  MCONV_REQUIRE_LITERT();
+  ASSERT_FALSE(models_->empty());
+  std::vector<mconv::test::LiteRtJob> jobs;
+  for (const Exported& e : *models_) jobs.push_back({e.tflite_path, {e.input_npy}, e.out_prefix});
+  const auto run = mconv::test::run_litert_batch(jobs, *dir_);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  for (size_t i = 0; i < models_->size(); ++i) {
+    const Exported& e = (*models_)[i];
+    ASSERT_TRUE(run.job_ok[i]) << e.name << "\n" << run.log;
+    auto out = mconv::read_npy(e.out_prefix + ".0.npy");
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    ASSERT_EQ(out->shape(), e.reference.shape()) << e.name;
+    const double rel = mconv::test::relative_max_diff(*out, e.reference);
+    EXPECT_LE(rel, 1e-4) << e.name;
+    std::printf("[ litert ] %s: max|diff|/max|ref| = %.3g over %lld outputs\n", e.name.c_str(), rel,
+                static_cast<long long>(out->element_count()));
+  }
+}
+
+TEST_F(TfliteExportModels, FilesAreValidTransposeFreeAndSigned) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/mobilenet_v2_op13.onnx");
+  ASSERT_FALSE(models_->empty());
+  for (const Exported& e : *models_) {
+    SCOPED_TRACE(e.name);
+    flatbuffers::Verifier verifier(e.bytes.data(), e.bytes.size());
+    ASSERT_TRUE(::tflite::VerifyModelBuffer(verifier));
+    ASSERT_TRUE(::tflite::ModelBufferHasIdentifier(e.bytes.data()));
+    const ::tflite::Model* model = ::tflite::GetModel(e.bytes.data());
+    EXPECT_EQ(model->version(), 3u);
+    // Buffer 0 is the empty sentinel.
+    ASSERT_GT(model->buffers()->size(), 1u);
+    EXPECT_TRUE(!model->buffers()->Get(0)->data() || model->buffers()->Get(0)->data()->size() == 0);
+
+    std::map<std::string, int> op_counts;
+    const auto* sg = model->subgraphs()->Get(0);
+    for (const ::tflite::Operator* op : *sg->operators())
+      ++op_counts[builtin_name(model->operator_codes()->Get(op->opcode_index()))];
+    EXPECT_EQ(op_counts.count("TRANSPOSE"), 0u);
+    EXPECT_GT(op_counts["CONV_2D"], 10);
+    EXPECT_GT(op_counts["DEPTHWISE_CONV_2D"], 5);
+    EXPECT_EQ(op_counts["FULLY_CONNECTED"], e.name.find("v2") != std::string::npos ? 1 : 2);
+    EXPECT_EQ(op_counts.count("RELU"), 0u) << "ReLUs should be fused into their producers";
+    if (e.name.find("v3") != std::string::npos) EXPECT_GT(op_counts["HARD_SWISH"], 5);
+
+    // Float model: every op at version 1 (the lowest), codes consistent in both fields.
+    for (const ::tflite::OperatorCode* code : *model->operator_codes()) {
+      EXPECT_EQ(code->version(), 1) << builtin_name(code);
+      EXPECT_EQ(code->deprecated_builtin_code(), code->builtin_code()) << builtin_name(code);
+    }
+
+    // Input NHWC [1,224,224,3], output [1,1000], signature with the source's names.
+    ASSERT_EQ(sg->inputs()->size(), 1u);
+    const ::tflite::Tensor* in = sg->tensors()->Get(sg->inputs()->Get(0));
+    EXPECT_EQ(std::vector<int>(in->shape()->begin(), in->shape()->end()),
+              (std::vector<int>{1, 224, 224, 3}));
+    const bool dynamic = e.name.find("dynbatch") != std::string::npos;
+    if (dynamic) {
+      ASSERT_NE(in->shape_signature(), nullptr);
+      EXPECT_EQ(in->shape_signature()->Get(0), -1);
+    }
+    ASSERT_NE(model->signature_defs(), nullptr);
+    ASSERT_EQ(model->signature_defs()->size(), 1u);
+    const auto* sig = model->signature_defs()->Get(0);
+    EXPECT_EQ(sig->signature_key()->str(), "serving_default");
+    ASSERT_EQ(sig->inputs()->size(), 1u);
+    EXPECT_EQ(sig->inputs()->Get(0)->name()->str(), e.input_name);
+    EXPECT_EQ(sig->inputs()->Get(0)->tensor_index(), sg->inputs()->Get(0));
+    ASSERT_EQ(sig->outputs()->size(), 1u);
+    EXPECT_EQ(sig->outputs()->Get(0)->name()->str(), e.output_name);
+    EXPECT_EQ(sig->outputs()->Get(0)->tensor_index(), sg->outputs()->Get(0));
+  }
+}
+
+TEST_F(TfliteExportModels, ExportIsDeterministic) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/mobilenet_v3_small_op13.onnx");
+  auto model = mconv::onnx::import_onnx_file(mconv::test::shared_models_dir() +
+                                             "/mobilenet_v3_small_op13.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto first = mconv::tflite::export_tflite(model->graph);
+  auto second = mconv::tflite::export_tflite(model->graph);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_TRUE(*first == *second);
+}
+
+TEST_F(TfliteExportModels, KeepNchwInputAddsExactlyOneTranspose) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/mobilenet_v2_op13.onnx");
+  auto model =
+      mconv::onnx::import_onnx_file(mconv::test::shared_models_dir() + "/mobilenet_v2_op13.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  mconv::tflite::TfliteExportOptions options;
+  options.keep_nchw_input = true;
+  auto bytes = mconv::tflite::export_tflite(model->graph, options);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  const ::tflite::Model* m = ::tflite::GetModel(bytes->data());
+  const auto* sg = m->subgraphs()->Get(0);
+  int transposes = 0;
+  for (const ::tflite::Operator* op : *sg->operators())
+    transposes += builtin_name(m->operator_codes()->Get(op->opcode_index())) == "TRANSPOSE";
+  EXPECT_EQ(transposes, 1);
+  const ::tflite::Tensor* in = sg->tensors()->Get(sg->inputs()->Get(0));
+  EXPECT_EQ(std::vector<int>(in->shape()->begin(), in->shape()->end()),
+            (std::vector<int>{1, 3, 224, 224}));
+}
+
+}  // namespace
