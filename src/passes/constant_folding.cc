@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "passes/shape_inference.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::passes {
@@ -51,15 +52,32 @@ const char* fold_blocker(const ir::Graph& graph, const ir::Node& node) {
   return nullptr;
 }
 
-// Bytes the node's outputs will take, from inferred shapes; -1 when unknown or absurd.
+int64_t bytes_of(DType dtype, const ir::Shape& shape) {
+  if (!ir::shape_is_static(shape)) return -1;
+  int64_t count = shape_element_count(ir::static_dims(shape));
+  int64_t size = static_cast<int64_t>(dtype_size(dtype));
+  if (count < 0 || size == 0 || count > (int64_t{1} << 50)) return -1;
+  return count * size;
+}
+
+// Bytes the node's outputs will take, from the inferred shapes or, when those are not static (no
+// shape inference ran yet), from inferring this node alone; -1 when unknown or absurd.
 int64_t output_bytes(const ir::Node& node) {
   int64_t total = 0;
+  bool all_static = true;
   for (const ir::Value* out : node.outputs) {
-    if (!out->has_shape || !ir::shape_is_static(out->shape)) return -1;
-    int64_t count = shape_element_count(ir::static_dims(out->shape));
-    size_t size = dtype_size(out->dtype);
-    if (count < 0 || size == 0 || count > (int64_t{1} << 50)) return -1;
-    total += count * static_cast<int64_t>(size);
+    int64_t bytes = out->has_shape ? bytes_of(out->dtype, out->shape) : -1;
+    if (bytes < 0) all_static = false;
+    total += std::max<int64_t>(bytes, 0);
+  }
+  if (all_static) return total;
+  auto inferred = infer_node_outputs(node);
+  if (!inferred.ok()) return -1;
+  total = 0;
+  for (const shapes::OutputInfo& info : *inferred) {
+    int64_t bytes = info.has_shape ? bytes_of(info.dtype, info.shape) : -1;
+    if (bytes < 0) return -1;
+    total += bytes;
   }
   return total;
 }

@@ -6,6 +6,7 @@
 #include "passes/pipeline.h"
 #include "passes/remove_identity.h"
 #include "passes/shape_inference.h"
+#include "passes/simplify_reshapes.h"
 
 namespace mconv::passes {
 namespace {
@@ -27,6 +28,7 @@ Status simplify_after_import(ir::Graph& graph, const SimplifyOptions& options,
     const PassEntry cleanup[] = {
         {"constant_folding", 10, &fold_constants},
         {"remove_identity", 20, &remove_identity},
+        {"simplify_reshapes", 25, &simplify_reshapes},
         {"dead_code", 30, &eliminate_dead_code},
     };
     for (int round = 0; round < kMaxCleanupRounds; ++round) {

@@ -15,8 +15,9 @@ struct SimplifyOptions {
 };
 
 // After import: topological sort, shape inference, constant folding, identity/dropout removal,
-// dead code elimination (folding and cleanup repeat while they find work, a few rounds at most),
-// shape inference again, then ir::verify. Each pass run is appended to `log` when not null.
+// reshape chain simplification, dead code elimination (folding and cleanup repeat while they find
+// work, a few rounds at most), shape inference again, then ir::verify. Each pass run is appended to
+// `log` when not null.
 Status simplify_after_import(ir::Graph& graph, const SimplifyOptions& options,
                              std::vector<PassReport>* log = nullptr);
 Status simplify_after_import(ir::Graph& graph);

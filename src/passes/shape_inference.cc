@@ -63,6 +63,23 @@ bool apply(ir::Value* value, const OutputInfo& info) {
   return changed;
 }
 
+// Checks and runs the shape function of one node; results land in ctx.
+Status infer_node(const ir::Node& node, ShapeContext& ctx) {
+  MCONV_RETURN_IF_ERROR(check_arity(node));
+  for (const ir::Value* in : node.inputs) {
+    if (in && in->has_shape && static_cast<int>(in->shape.size()) > shapes::kMaxRank)
+      return Status::Error(where(node) + ": input '" + in->name + "' has rank " +
+                           std::to_string(in->shape.size()) + ", more than " +
+                           std::to_string(shapes::kMaxRank));
+  }
+  MCONV_RETURN_IF_ERROR(kShapeFns[static_cast<size_t>(node.op)](ctx));
+  for (const OutputInfo& info : ctx.results())
+    if (info.has_shape && static_cast<int>(info.shape.size()) > shapes::kMaxRank)
+      return Status::Error(where(node) + ": output rank " + std::to_string(info.shape.size()) +
+                           " exceeds " + std::to_string(shapes::kMaxRank));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Expected<PassResult> infer_shapes(ir::Graph& graph) {
@@ -71,20 +88,10 @@ Expected<PassResult> infer_shapes(ir::Graph& graph) {
   PassResult result;
   for (const auto& node_ptr : graph.nodes()) {
     const ir::Node& node = *node_ptr;
-    MCONV_RETURN_IF_ERROR(check_arity(node));
-    for (const ir::Value* in : node.inputs) {
-      if (in && in->has_shape && static_cast<int>(in->shape.size()) > shapes::kMaxRank)
-        return Status::Error(where(node) + ": input '" + in->name + "' has rank " +
-                             std::to_string(in->shape.size()) + ", more than " +
-                             std::to_string(shapes::kMaxRank));
-    }
     ShapeContext ctx(node, known);
-    MCONV_RETURN_IF_ERROR(kShapeFns[static_cast<size_t>(node.op)](ctx));
+    MCONV_RETURN_IF_ERROR(infer_node(node, ctx));
     for (size_t i = 0; i < node.outputs.size(); ++i) {
       OutputInfo& info = ctx.results()[i];
-      if (info.has_shape && static_cast<int>(info.shape.size()) > shapes::kMaxRank)
-        return Status::Error(where(node) + ": output rank " + std::to_string(info.shape.size()) +
-                             " exceeds " + std::to_string(shapes::kMaxRank));
       ir::Value* out = node.outputs[i];
       if (apply(out, info)) ++result.changes;
       // Tracked contents only make sense for rank-0/1 integer values.
@@ -93,6 +100,13 @@ Expected<PassResult> infer_shapes(ir::Graph& graph) {
     }
   }
   return result;
+}
+
+Expected<std::vector<OutputInfo>> infer_node_outputs(const ir::Node& node) {
+  shapes::KnownValueMap known;
+  ShapeContext ctx(node, known);
+  MCONV_RETURN_IF_ERROR(infer_node(node, ctx));
+  return std::move(ctx.results());
 }
 
 }  // namespace mconv::passes

@@ -10,6 +10,7 @@
 #include "core/status.h"
 #include "ir/graph.h"
 #include "passes/pass.h"
+#include "passes/shapes/shape_context.h"
 
 namespace mconv::passes {
 
@@ -17,5 +18,9 @@ namespace mconv::passes {
 // that inference cannot determine (e.g. declared in the source file) are kept. `changes` counts
 // values whose dtype or shape changed.
 Expected<PassResult> infer_shapes(ir::Graph& graph);
+
+// Infers one node's outputs from its inputs' current dtypes/shapes/constants without touching the
+// graph (constant folding uses it to size a result before computing it).
+Expected<std::vector<shapes::OutputInfo>> infer_node_outputs(const ir::Node& node);
 
 }  // namespace mconv::passes
