@@ -10,8 +10,11 @@ KernelPtr create_flatten_kernel(const ir::Node& node) {
       [axis_attr](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "input"));
         const Tensor& x = *in[0];
-        // axis == rank is legal here (everything goes to the first dim), hence rank + 1.
-        MCONV_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(axis_attr, x.rank() + 1));
+        // Valid range is [-rank, rank]: axis == rank puts everything in the first dim.
+        const int64_t axis = axis_attr < 0 ? axis_attr + x.rank() : axis_attr;
+        if (axis < 0 || axis > x.rank())
+          return Status::Error("axis " + std::to_string(axis_attr) + " is out of range for " +
+                               x.describe());
         const auto& d = x.shape();
         out[0] = reshaped_copy(x, {dims_product(d, 0, axis), dims_product(d, axis, d.size())});
         return Status::Ok();
