@@ -569,13 +569,26 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Storage in = storage_.at(x);
+    const Shape& in_logical = storage_.at(x).logical;
     const Shape& out_logical = storage_.at(out).logical;
-    std::optional<Perm> out_perm = reshape_storage(in, out_logical);
+    const std::optional<std::vector<Group>> groups = reshape_groups(in_logical, out_logical);
+    std::optional<Perm> out_perm;
+    if (groups) out_perm = output_storage(*groups, in_logical, perm_of(x), out_logical);
+    if (groups && !out_perm) {
+      // Data has to move. Move it once, into the order that gives the output the storage its
+      // readers prefer (NHWC for rank 4): e.g. a channel shuffle costs one Transpose, like the
+      // source's own.
+      const Perm preferred = out_logical.size() == 4 ? kNhwc : identity_perm(out_logical.size());
+      if (auto in_perm = input_storage_for(*groups, in_logical, out_logical, preferred)) {
+        use_stored(node, 0, *in_perm);
+        x = node->inputs[0];
+        out_perm = output_storage(*groups, in_logical, *in_perm, out_logical);
+      }
+    }
     std::optional<std::vector<int64_t>> dims;
     if (out_perm) dims = reshape_target(permuted_shape(out_logical, *out_perm));
     if (!out_perm || !dims) {
-      use_logical_order(node);  // data truly has to move: the input is restored to logical order
+      use_logical_order(node);  // the input is restored to logical order
       return Status::Ok();
     }
     // Rewrite as a Reshape of the stored tensor.
@@ -591,65 +604,58 @@ class NhwcRewriter {
     return Status::Ok();
   }
 
-  // Storage order of a reshape's output when it can be a reshape of the stored input, else none.
-  static std::optional<Perm> reshape_storage(const Storage& in, const Shape& out_logical) {
-    // Non-unit logical axes of input and output, in logical order.
+  // Consecutive non-unit logical input axes that a reshape turns into consecutive non-unit
+  // output axes (equal element counts).
+  struct Group {
+    std::vector<int> in;   // logical input axes, in order
+    std::vector<int> out;  // logical output axes, in order
+  };
+
+  static std::optional<std::vector<Group>> reshape_groups(const Shape& in_logical,
+                                                          const Shape& out_logical) {
     std::vector<int> in_axes, out_axes;
-    for (size_t a = 0; a < in.logical.size(); ++a)
-      if (non_unit(in.logical[a])) in_axes.push_back(static_cast<int>(a));
+    for (size_t a = 0; a < in_logical.size(); ++a)
+      if (non_unit(in_logical[a])) in_axes.push_back(static_cast<int>(a));
     for (size_t a = 0; a < out_logical.size(); ++a)
       if (non_unit(out_logical[a])) out_axes.push_back(static_cast<int>(a));
-    // Group them: consecutive input axes whose product equals consecutive output axes' product.
     // An unknown dim must map one to one onto an unknown dim (the batch).
-    std::vector<std::pair<std::vector<int>, std::vector<int>>> groups;
+    std::vector<Group> groups;
     size_t i = 0, j = 0;
     while (i < in_axes.size() || j < out_axes.size()) {
       if (i >= in_axes.size() || j >= out_axes.size()) return std::nullopt;
-      const Dim& di = in.logical[in_axes[i]];
+      const Dim& di = in_logical[in_axes[i]];
       const Dim& dj = out_logical[out_axes[j]];
       if (!di.known() || !dj.known()) {
         if (di.known() || dj.known()) return std::nullopt;
         groups.push_back({{in_axes[i++]}, {out_axes[j++]}});
         continue;
       }
-      std::vector<int> gi = {in_axes[i++]}, gj = {out_axes[j++]};
+      Group g{{in_axes[i++]}, {out_axes[j++]}};
       int64_t pi = di.size, pj = dj.size;
       while (pi != pj) {
         if (pi < pj) {
-          if (i >= in_axes.size() || !in.logical[in_axes[i]].known()) return std::nullopt;
-          pi *= in.logical[in_axes[i]].size;
-          gi.push_back(in_axes[i++]);
+          if (i >= in_axes.size() || !in_logical[in_axes[i]].known()) return std::nullopt;
+          pi *= in_logical[in_axes[i]].size;
+          g.in.push_back(in_axes[i++]);
         } else {
           if (j >= out_axes.size() || !out_logical[out_axes[j]].known()) return std::nullopt;
           pj *= out_logical[out_axes[j]].size;
-          gj.push_back(out_axes[j++]);
+          g.out.push_back(out_axes[j++]);
         }
       }
-      groups.push_back({gi, gj});
+      groups.push_back(std::move(g));
     }
-    // Stored sequence of the input's non-unit axes.
-    std::vector<int> stored;
-    for (int a : in.perm)
-      if (non_unit(in.logical[a])) stored.push_back(a);
-    // Each group must be stored contiguously in logical order; collect groups in stored order.
-    std::vector<int> out_sequence;  // non-unit output axes in stored order
-    size_t pos = 0;
-    while (pos < stored.size()) {
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const auto& gr) { return gr.first.front() == stored[pos]; });
-      if (g == groups.end()) return std::nullopt;
-      for (size_t k = 0; k < g->first.size(); ++k)
-        if (pos + k >= stored.size() || stored[pos + k] != g->first[k]) return std::nullopt;
-      pos += g->first.size();
-      out_sequence.insert(out_sequence.end(), g->second.begin(), g->second.end());
-    }
-    // Place unit axes: in logical position when the non-unit ones are in order, otherwise each
-    // right after its logical predecessor.
-    const int out_rank = static_cast<int>(out_logical.size());
-    if (std::is_sorted(out_sequence.begin(), out_sequence.end())) return identity_perm(out_rank);
-    Perm perm = Perm(out_sequence.begin(), out_sequence.end());
-    for (int a = 0; a < out_rank; ++a) {
-      if (non_unit(out_logical[a])) continue;
+    return groups;
+  }
+
+  // Completes a sequence of non-unit axes into a permutation: unit axes go to their logical
+  // place when the sequence is sorted, otherwise each right after its logical predecessor.
+  static Perm with_unit_axes(const std::vector<int>& sequence, const Shape& logical) {
+    const int rank = static_cast<int>(logical.size());
+    if (std::is_sorted(sequence.begin(), sequence.end())) return identity_perm(rank);
+    Perm perm(sequence.begin(), sequence.end());
+    for (int a = 0; a < rank; ++a) {
+      if (non_unit(logical[a])) continue;
       if (a == 0) {
         perm.insert(perm.begin(), 0);
       } else {
@@ -658,6 +664,49 @@ class NhwcRewriter {
       }
     }
     return perm;
+  }
+
+  // Storage of the output when the reshape can run on the input stored in `in_perm`: every
+  // group stored contiguously and in logical order; the groups keep their stored sequence.
+  static std::optional<Perm> output_storage(const std::vector<Group>& groups,
+                                            const Shape& in_logical, const Perm& in_perm,
+                                            const Shape& out_logical) {
+    std::vector<int> stored;
+    for (int a : in_perm)
+      if (non_unit(in_logical[a])) stored.push_back(a);
+    std::vector<int> out_sequence;
+    size_t pos = 0;
+    while (pos < stored.size()) {
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const Group& gr) { return gr.in.front() == stored[pos]; });
+      if (g == groups.end()) return std::nullopt;
+      for (size_t k = 0; k < g->in.size(); ++k)
+        if (pos + k >= stored.size() || stored[pos + k] != g->in[k]) return std::nullopt;
+      pos += g->in.size();
+      out_sequence.insert(out_sequence.end(), g->out.begin(), g->out.end());
+    }
+    return with_unit_axes(out_sequence, out_logical);
+  }
+
+  // The input storage that lets the reshape produce the output stored in `out_perm`, if any.
+  static std::optional<Perm> input_storage_for(const std::vector<Group>& groups,
+                                               const Shape& in_logical, const Shape& out_logical,
+                                               const Perm& out_perm) {
+    std::vector<int> out_stored;
+    for (int a : out_perm)
+      if (non_unit(out_logical[a])) out_stored.push_back(a);
+    std::vector<int> in_sequence;
+    size_t pos = 0;
+    while (pos < out_stored.size()) {
+      auto g = std::find_if(groups.begin(), groups.end(),
+                            [&](const Group& gr) { return gr.out.front() == out_stored[pos]; });
+      if (g == groups.end()) return std::nullopt;
+      for (size_t k = 0; k < g->out.size(); ++k)
+        if (pos + k >= out_stored.size() || out_stored[pos + k] != g->out[k]) return std::nullopt;
+      pos += g->out.size();
+      in_sequence.insert(in_sequence.end(), g->in.begin(), g->in.end());
+    }
+    return with_unit_axes(in_sequence, in_logical);
   }
 
   // ---------------------------------------------------------------- finishing
