@@ -36,8 +36,20 @@ bool is_fp16_storage_cast(const ir::Node& node) {
   return (from == DType::kF16 || from == DType::kBF16) && to == static_cast<int64_t>(DType::kF32);
 }
 
+// Arity as the op table wants it (hostile graphs may not have been verified yet).
+bool well_formed(const ir::Node& node) {
+  const ir::OpInfo& info = ir::op_info(node.op);
+  const int inputs = static_cast<int>(node.inputs.size());
+  if (inputs < info.min_inputs || inputs > info.max_inputs || node.outputs.empty()) return false;
+  for (int i = 0; i < info.min_inputs; ++i)
+    if (!node.inputs[i]) return false;
+  return std::none_of(node.outputs.begin(), node.outputs.end(),
+                      [](const ir::Value* v) { return v == nullptr; });
+}
+
 // Why `node` must stay even though its inputs may be constant; null when it may fold.
 const char* fold_blocker(const ir::Graph& graph, const ir::Node& node) {
+  if (!well_formed(node)) return "malformed";
   if (node.op == ir::OpType::kQuantizeLinear || node.op == ir::OpType::kDequantizeLinear)
     return "QDQ";
   if (is_fp16_storage_cast(node)) return "fp16 weight cast";
@@ -119,6 +131,7 @@ bool static_gather_of_shape(const ir::Node& node, Tensor* out) {
   const ir::Node* shape_node = data->producer;
   if (!shape_node || shape_node->op != ir::OpType::kShape || !indices->constant) return false;
   if (node.attrs.get_int("axis", 0) != 0 || indices->constant->rank() > 1) return false;
+  if (shape_node->inputs.empty() || !shape_node->inputs[0]) return false;
   const ir::Value* x = shape_node->inputs[0];
   if (!x->has_shape || shape_node->attrs.has("start") || shape_node->attrs.has("end")) return false;
   if (indices->constant->dtype() != DType::kI64 && indices->constant->dtype() != DType::kI32)

@@ -10,6 +10,7 @@ bool is_graph_output(const ir::Graph& graph, const ir::Value* value) {
 }
 
 bool is_pass_through(const ir::Graph& graph, const ir::Node& node) {
+  if (node.inputs.empty() || !node.inputs[0] || node.outputs.empty()) return false;
   if (node.op == ir::OpType::kIdentity) return node.outputs.size() == 1;
   if (node.op != ir::OpType::kDropout) return false;
   // Only the data output may be in use; a used mask cannot be expressed without the node.

@@ -45,7 +45,8 @@ ir::Value* chain_start(const ir::Graph& graph, ir::Value* value) {
   while (true) {
     ir::Node* producer = value->producer;
     if (!producer || !is_reshape_like(producer->op) || value->consumers.size() != 1 ||
-        is_graph_output(graph, value) || value->quant || !producer->inputs[0])
+        is_graph_output(graph, value) || value->quant || producer->inputs.empty() ||
+        !producer->inputs[0])
       return value;
     value = producer->inputs[0];
   }
@@ -65,7 +66,9 @@ Expected<PassResult> simplify_reshapes(ir::Graph& graph) {
   std::vector<ir::Node*> order;
   for (const auto& n : graph.nodes()) order.push_back(n.get());
   for (ir::Node* node : order) {
-    if (!is_reshape_like(node->op) || node->outputs.size() != 1 || !node->inputs[0]) continue;
+    if (!is_reshape_like(node->op) || node->outputs.size() != 1 || node->inputs.empty() ||
+        !node->inputs[0])
+      continue;
     ir::Value* out = node->outputs[0];
     if (!out->has_shape || out->quant) continue;
     ir::Value* source = chain_start(graph, node->inputs[0]);

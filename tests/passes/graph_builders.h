@@ -18,7 +18,11 @@ inline ir::Dim dim(int64_t size) {
 inline ir::Value* i64_const(ir::Graph& g, const std::string& name, std::vector<int64_t> values,
                             bool scalar = false) {
   std::vector<int64_t> shape;
-  if (!scalar) shape.push_back(static_cast<int64_t>(values.size()));
+  if (scalar) {
+    values.resize(1);  // a scalar holds exactly one element
+  } else {
+    shape.push_back(static_cast<int64_t>(values.size()));
+  }
   return g.add_constant(name, Tensor::FromVector<int64_t>(DType::kI64, shape, values));
 }
 
