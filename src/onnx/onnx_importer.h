@@ -13,14 +13,18 @@
 namespace mconv::onnx {
 
 struct OnnxImportOptions {
-  bool fold_constants = true;   // run constant folding + cleanup after import
-  bool infer_shapes = true;     // run shape inference after import
+  bool fold_constants = true;  // run constant folding + cleanup after import
+  bool infer_shapes = true;    // run shape inference after import
+  std::string source_name;     // names the model in errors from import_onnx_bytes ("<memory>")
 };
 
 // `path` is used for error messages and to locate external data files (same directory).
-Expected<ir::Model> import_onnx_file(const std::string& path, const OnnxImportOptions& options = {});
+Expected<ir::Model> import_onnx_file(const std::string& path,
+                                     const OnnxImportOptions& options = {});
 // `base_dir` is where external data files are looked up; empty = external data not allowed.
-Expected<ir::Model> import_onnx_bytes(const std::vector<uint8_t>& bytes, const std::string& base_dir,
+// Safe on any input (fuzzing entry point): malformed bytes give a one-line error, never a crash.
+Expected<ir::Model> import_onnx_bytes(const std::vector<uint8_t>& bytes,
+                                      const std::string& base_dir,
                                       const OnnxImportOptions& options = {});
 
 }  // namespace mconv::onnx
