@@ -25,12 +25,14 @@ Status simplify_after_import(ir::Graph& graph, const SimplifyOptions& options,
     MCONV_RETURN_IF_ERROR(run_pipeline(graph, shapes, log));
   }
   if (options.fold_constants) {
-    const PassEntry cleanup[] = {
+    std::vector<PassEntry> cleanup = {
         {"constant_folding", 10, &fold_constants},
         {"remove_identity", 20, &remove_identity},
         {"simplify_reshapes", 25, &simplify_reshapes},
         {"dead_code", 30, &eliminate_dead_code},
     };
+    // Folded values sharpen shapes (Reshape targets), which simplify_reshapes then uses.
+    if (options.infer_shapes) cleanup.push_back({"shape_inference", 15, &infer_shapes});
     for (int round = 0; round < kMaxCleanupRounds; ++round) {
       std::vector<PassReport> round_log;
       MCONV_RETURN_IF_ERROR(run_pipeline(graph, cleanup, &round_log));

@@ -102,6 +102,68 @@ TEST(ConstantFolding, DynamicBatchArithmeticBecomesConstantTarget) {
   EXPECT_EQ((*out_before)[0].to_f32(), (*out_after)[0].to_f32());
 }
 
+// ShuffleNet's channel shuffle as torch exports it with a dynamic batch:
+// x.view(b, groups, c // groups, h, w).transpose(1, 2).reshape(b, -1, h, w), every size read
+// through Shape -> Gather and c // groups computed with Div.
+TEST(ConstantFolding, DynamicBatchChannelShuffleBecomesConstantReshapes) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {sym("batch"), dim(8), dim(3), dim(2)});
+  g.inputs = {x};
+  ir::Value* shape = op(g, OpType::kShape, "shape", {x});
+  auto size_of = [&](int axis) {
+    ir::Value* s = op(g, OpType::kGather, "gather" + std::to_string(axis),
+                      {shape, i64_const(g, "i" + std::to_string(axis), {axis}, true)});
+    return s;
+  };
+  auto unsq = [&](ir::Value* v) {
+    return op(g, OpType::kUnsqueeze, v->name + "_u", {v, i64_const(g, v->name + "_ax", {0})});
+  };
+  ir::Value* b = size_of(0);
+  ir::Value* groups_c = op(g, OpType::kDiv, "div", {size_of(1), i64_const(g, "two", {2}, true)});
+  ir::Value* h = size_of(2);
+  ir::Value* w = size_of(3);
+  ir::Value* target1 = op(g, OpType::kConcat, "cat1",
+                          {unsq(b), i64_const(g, "groups", {2}), unsq(groups_c), unsq(h), unsq(w)},
+                          attrs({{"axis", int64_t{0}}}));
+  ir::Value* split = op(g, OpType::kReshape, "view", {x, target1});
+  ir::Value* shuffled = op(g, OpType::kTranspose, "transpose", {split},
+                           attrs({{"perm", std::vector<int64_t>{0, 2, 1, 3, 4}}}));
+  ir::Value* target2 =
+      op(g, OpType::kConcat, "cat2", {unsq(b), i64_const(g, "m1", {-1}), unsq(h), unsq(w)},
+         attrs({{"axis", int64_t{0}}}));
+  ir::Value* merged = op(g, OpType::kReshape, "merge", {shuffled, target2});
+  g.outputs = {op(g, OpType::kRelu, "relu", {merged})};
+  ir::Graph original = g.clone();
+
+  Status s = simplify_after_import(g);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ir::shape_string(split->shape), "[batch,2,4,3,2]");
+  EXPECT_EQ(ir::shape_string(merged->shape), "[batch,8,3,2]");
+  for (OpType gone :
+       {OpType::kShape, OpType::kGather, OpType::kDiv, OpType::kConcat, OpType::kUnsqueeze})
+    EXPECT_EQ(count_ops(g, gone), 0) << ir::op_name(gone);
+  ASSERT_EQ(g.nodes().size(), 4u);  // Reshape, Transpose, Reshape, Relu
+  EXPECT_EQ(g.find_node("view")->inputs[1]->constant->to_i64(),
+            (std::vector<int64_t>{-1, 2, 4, 3, 2}));
+  EXPECT_EQ(g.find_node("merge")->inputs[1]->constant->to_i64(),
+            (std::vector<int64_t>{-1, 8, 3, 2}));
+
+  std::vector<float> data(2 * 8 * 3 * 2);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i);
+  Tensor in = Tensor::FromVector<float>(DType::kF32, {2, 8, 3, 2}, data);
+  auto before = runtime::Interpreter::Create(original);
+  auto after = runtime::Interpreter::Create(g);
+  ASSERT_TRUE(before.ok()) << before.status().message();
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  auto out_before = (*before)->run({in});
+  auto out_after = (*after)->run({in});
+  ASSERT_TRUE(out_before.ok()) << out_before.status().message();
+  ASSERT_TRUE(out_after.ok()) << out_after.status().message();
+  EXPECT_EQ((*out_before)[0].to_f32(), (*out_after)[0].to_f32());
+  // Channel 1 of the shuffled output is input channel 4 (groups of 4 interleaved).
+  EXPECT_EQ((*out_after)[0].to_f32()[6], data[4 * 6]);
+}
+
 TEST(ConstantFolding, FoldsWithoutPriorShapeInference) {
   ir::Graph g;
   ir::Value* x = g.add_value("x", DType::kF32, {dim(4)});

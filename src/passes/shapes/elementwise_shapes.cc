@@ -1,4 +1,7 @@
 // Elementwise ops: unary ones keep their input's shape, binary ones broadcast (numpy rules).
+#include <algorithm>
+#include <limits>
+
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -14,7 +17,54 @@ Status same_as_input(ShapeContext& ctx) {
   return Status::Ok();
 }
 
-Status broadcast_binary(ShapeContext& ctx, bool same_dtype) {
+enum class Arith { kAdd, kSub, kMul, kDiv, kNone };
+
+// Integer arithmetic on tracked shape values (torch computes e.g. channels // groups this way).
+// Elements that overflow, divide by zero or involve unknowns become unknown.
+void track_arithmetic(ShapeContext& ctx, Arith arith) {
+  if (arith == Arith::kNone || dtype_is_float(ctx.dtype(0))) return;
+  const KnownInts* a = ctx.known(0);
+  const KnownInts* b = ctx.known(1);
+  if (!a || !b || a->empty() || b->empty()) return;
+  if (a->size() != b->size() && a->size() != 1 && b->size() != 1) return;
+  size_t n = std::max(a->size(), b->size());
+  KnownInts out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const KnownInt& x = (*a)[a->size() == 1 ? 0 : i];
+    const KnownInt& y = (*b)[b->size() == 1 ? 0 : i];
+    if (!x.known || !y.known) {
+      // x*1, x/1, x+0, x-0 keep a symbolic x.
+      bool neutral_y =
+          y.known && ((arith == Arith::kMul || arith == Arith::kDiv) ? y.value == 1 : y.value == 0);
+      if (!x.known && neutral_y) out[i] = x;
+      continue;
+    }
+    int64_t r = 0;
+    bool ok = true;
+    switch (arith) {
+      case Arith::kAdd:
+        ok = checked_add(x.value, y.value, &r);
+        break;
+      case Arith::kSub:
+        ok = !__builtin_sub_overflow(x.value, y.value, &r);
+        break;
+      case Arith::kMul:
+        ok = checked_mul(x.value, y.value, &r);
+        break;
+      case Arith::kDiv:
+        ok = y.value != 0 && !(x.value == std::numeric_limits<int64_t>::min() && y.value == -1);
+        if (ok) r = x.value / y.value;  // truncates, like the integer kernels
+        break;
+      case Arith::kNone:
+        ok = false;
+        break;
+    }
+    if (ok) out[i] = KnownInt{true, r, ""};
+  }
+  ctx.set_output_known(0, std::move(out));
+}
+
+Status broadcast_binary(ShapeContext& ctx, bool same_dtype, Arith arith = Arith::kNone) {
   if (same_dtype && ctx.dtype(0) != DType::kUndefined && ctx.dtype(1) != DType::kUndefined &&
       ctx.dtype(0) != ctx.dtype(1))
     return ctx.error("input dtypes differ (" + std::string(dtype_name(ctx.dtype(0))) + " vs " +
@@ -25,6 +75,7 @@ Status broadcast_binary(ShapeContext& ctx, bool same_dtype) {
   }
   MCONV_ASSIGN_OR_RETURN(ir::Shape out, broadcast_shapes(ctx, ctx.shape(0), ctx.shape(1)));
   ctx.set_output(0, ctx.dtype(0), std::move(out));
+  track_arithmetic(ctx, arith);
   return Status::Ok();
 }
 
