@@ -1,20 +1,67 @@
-// Small TFLite models built in memory with the flatbuffers builder API of mconv's generated
-// schema, for the importer tests (tests/tflite/*import*_test.cc): single-op models to check op
-// semantics against LiteRT, and deliberately broken ones (bad indices, short buffers, cycles).
+// Helpers for the TFLite importer tests (tests/tflite/*import*_test.cc): small TFLite models built
+// in memory with the flatbuffers builder API of mconv's generated schema (single-op models to
+// check op semantics against LiteRT, deliberately broken ones: bad indices, short buffers,
+// cycles), and LiteRT runs with a choice of engine.
 #pragma once
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "core/npy.h"
+#include "core/tensor.h"
+#include "litert_runner.h"
+#include "support/test_support.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 
 namespace mconv::test {
+
+// One model run for run_litert_models: the model and one tensor per input (float32 values for
+// quantized inputs: the runner quantizes them with the input's scale and zero point).
+struct LiteRtModelRun {
+  std::string model;           // .tflite path
+  std::vector<Tensor> inputs;  // stacked samples [N, ...] or exactly the input's shape
+};
+
+// Runs every model in one Node process on `engine` ("litert", "tfjs" or "auto"); returns output 0
+// of each run in the output's own dtype (uint8 stays uint8), or an error with the runner's log.
+inline Expected<std::vector<Tensor>> run_litert_models(const std::vector<LiteRtModelRun>& runs,
+                                                       const std::string& engine = "litert") {
+  const std::string dir = make_temp_dir("tflite_import_litert");
+  std::ofstream list(dir + "/jobs.tsv");
+  for (size_t j = 0; j < runs.size(); ++j) {
+    list << runs[j].model << '\t' << dir << "/out" << j;
+    for (size_t k = 0; k < runs[j].inputs.size(); ++k) {
+      const std::string path = dir + "/in" + std::to_string(j) + "_" + std::to_string(k) + ".npy";
+      MCONV_RETURN_IF_ERROR(write_npy(path, runs[j].inputs[k]));
+      list << '\t' << path;
+    }
+    list << '\n';
+  }
+  list.close();
+  const CommandResult run = run_command(
+      "MCONV_LITERT_HOME='" + litert_home() + "' node --experimental-wasm-relaxed-simd '" +
+      litert_source_dir() + "/tools/litert/mconv_litert.mjs' batch '" + dir +
+      "/jobs.tsv' --engine " + engine);
+  if (run.exit_code != 0)
+    return Status::Error("LiteRT runner failed (exit " + std::to_string(run.exit_code) +
+                         "): " + run.output);
+  std::vector<Tensor> outs;
+  for (size_t j = 0; j < runs.size(); ++j) {
+    auto out = read_npy(dir + "/out" + std::to_string(j) + ".0.npy");
+    if (!out.ok()) return out.status();
+    outs.push_back(std::move(out).value());
+  }
+  return outs;
+}
 
 namespace tfl = ::tflite;
 
