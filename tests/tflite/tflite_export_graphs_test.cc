@@ -68,10 +68,11 @@ class Builder {
   mconv::ir::Node* last() { return last_; }
 
   Value* conv(Value* x, int64_t cin, int64_t cout, int64_t k, int64_t stride, int64_t pad,
-              int64_t group = 1, bool bias = true) {
+              int64_t group = 1, bool bias = true, int64_t dilation = 1) {
     Attributes a;
     a.set("kernel_shape", std::vector<int64_t>{k, k});
     a.set("strides", std::vector<int64_t>{stride, stride});
+    a.set("dilations", std::vector<int64_t>{dilation, dilation});
     a.set("pads", std::vector<int64_t>{pad, pad, pad, pad});
     a.set("group", group);
     const float scale = 1.0f / std::sqrt(static_cast<float>(cin / group * k * k));
@@ -160,8 +161,8 @@ Value* efficientnet(Builder& b) {
   y = b.op(OpType::kMul, {y, b.weights("scale", {1, 16, 1, 1}, 1.0f)});
   y = b.op(OpType::kAdd, {y, b.weights("shift", {16, 1, 1}, 0.3f)});
   y = b.bn(b.conv(y, 16, 16, 1, 1, 0, 1, false), 16);
-  x = b.op(OpType::kAdd, {x, y});
-  x = b.silu(b.conv(x, 16, 24, 3, 2, 1));  // 8x8, asymmetric pad -> PAD
+  x = b.bn(b.op(OpType::kAdd, {x, y}), 16);  // BN without a Conv before it: Mul + Add
+  x = b.silu(b.conv(x, 16, 24, 3, 2, 1));    // 8x8, asymmetric pad -> PAD
   return b.gemm(b.flatten(b.gap(x)), 24, 10);
 }
 
@@ -213,7 +214,7 @@ Value* squeezenet(Builder& b) {
 Value* mnasnet(Builder& b) {
   Value* x = b.input({1, 3, 32, 32});
   x = b.relu(b.bn(b.conv(x, 3, 16, 3, 2, 1, 1, false), 16));
-  x = b.relu(b.bn(b.conv(x, 16, 16, 3, 1, 1, 16, false), 16));
+  x = b.relu(b.bn(b.conv(x, 16, 16, 3, 1, 2, 16, false, 2), 16));  // dilated depthwise
   x = b.bn(b.conv(x, 16, 8, 1, 1, 0, 1, false), 8);
   Value* y = b.relu(b.bn(b.conv(x, 8, 24, 1, 1, 0, 1, false), 24));
   y = b.relu(b.bn(b.conv(y, 24, 24, 5, 2, 2, 24, false), 24));  // 8x8
@@ -230,6 +231,46 @@ Value* mnasnet(Builder& b) {
   return b.gemm(b.flatten(y), 16 * 8 * 8, 4);
 }
 
+// Less common ops in a channels-last body: LeakyRelu, reflect Pad, Slice on channels and space,
+// Split/Concat, Tanh, general Clip, Sub/Div by broadcast constants, ReduceMean keeping dims,
+// Squeeze/Unsqueeze, MatMul, AveragePool with SAME-like pads.
+Value* misc(Builder& b) {
+  Value* x = b.input({1, 4, 20, 20});
+  Attributes leaky;
+  leaky.set("alpha", 0.1f);
+  x = b.op(OpType::kLeakyRelu, {b.conv(x, 4, 12, 3, 1, 1)}, leaky);
+  Attributes reflect;
+  reflect.set("mode", std::string("reflect"));
+  x = b.op(OpType::kPad, {x, b.i64({0, 0, 1, 2, 0, 0, 1, 2})}, reflect);  // 23x23
+  x = b.op(OpType::kSlice, {x, b.i64({2, 1, 0}), b.i64({10, 21, 22}), b.i64({1, 2, 3}),
+                            b.i64({1, 1, 2})});  // 8ch, 20x11
+  Attributes split;
+  split.set("axis", int64_t{1});
+  b.op(OpType::kSplit, {x, b.i64({3, 5})}, split, Layout::kNone, 2);
+  mconv::ir::Node* parts = b.last();
+  Value* a = b.op(OpType::kTanh, {parts->outputs[0]});
+  Value* c = b.op(
+      OpType::kClip,
+      {parts->outputs[1],
+       b.g.add_constant("lo", Tensor::FromVector(DType::kF32, {}, std::vector<float>{-0.5f})),
+       b.g.add_constant("hi", Tensor::FromVector(DType::kF32, {}, std::vector<float>{0.25f}))});
+  Attributes cat;
+  cat.set("axis", int64_t{1});
+  x = b.op(OpType::kConcat, {c, a}, cat);
+  x = b.op(OpType::kSub, {x, b.weights("mu", {8, 1, 1}, 0.2f)});
+  x = b.op(
+      OpType::kDiv,
+      {x, b.g.add_constant("two", Tensor::FromVector(DType::kF32, {1}, std::vector<float>{2.0f}))});
+  x = b.pool(OpType::kAveragePool, x, 3, 1, 1, false);  // stride 1, pad 1: SAME
+  Attributes mean;
+  mean.set("axes", std::vector<int64_t>{2, 3});
+  mean.set("keepdims", int64_t{1});
+  x = b.op(OpType::kReduceMean, {x}, mean);        // [1,8,1,1]
+  x = b.op(OpType::kSqueeze, {x, b.i64({2, 3})});  // [1,8]
+  x = b.op(OpType::kMatMul, {x, b.weights("proj", {8, 6}, 0.5f)});
+  return b.op(OpType::kUnsqueeze, {x, b.i64({1})});  // [1,1,6]
+}
+
 struct Case {
   std::string name;                       // family
   std::function<Value*(Builder&)> build;  // returns the (last) output
@@ -240,7 +281,7 @@ const std::vector<Case>& cases() {
   static const std::vector<Case> list = {
       {"resnet", resnet, 0},         {"efficientnet", efficientnet, 0},
       {"shufflenet", shufflenet, 1}, {"squeezenet", squeezenet, 0},
-      {"mnasnet", mnasnet, 1},
+      {"mnasnet", mnasnet, 1},       {"misc", misc, 0},
   };
   return list;
 }
@@ -389,7 +430,32 @@ TEST(TfliteExportGraphs, LiteRtMatchesReferenceInterpreter) {
   EXPECT_GE(count_ops(files[3], "CONCATENATION"), 2);
   EXPECT_EQ(count_ops(files[4], "SOFTMAX"), 1);
   EXPECT_GE(count_ops(files[4], "MEAN"), 1);
-  EXPECT_EQ(count_ops(files[0], "RELU"), 0);  // fused into CONV_2D / ADD
+  EXPECT_EQ(count_ops(files[0], "RELU"), 0);                   // fused into CONV_2D / ADD
+  EXPECT_EQ(count_version(files[4], "DEPTHWISE_CONV_2D"), 2);  // dilated
+  EXPECT_EQ(count_ops(files[5], "MIRROR_PAD"), 1);
+  EXPECT_EQ(count_ops(files[5], "STRIDED_SLICE"), 1);
+  EXPECT_EQ(count_ops(files[5], "SPLIT_V"), 1);
+}
+
+// A rank-4 output (segmentation-like) stays NHWC by default; keep_nchw_outputs restores NCHW.
+TEST(TfliteExportGraphs, Rank4OutputLayoutFollowsOptions) {
+  Builder b(5);
+  Value* x = b.input({1, 3, 16, 16});
+  b.output(b.relu(b.conv(b.relu(b.conv(x, 3, 8, 3, 1, 1)), 8, 5, 1, 1, 0)));
+  ASSERT_TRUE(mconv::passes::infer_shapes(b.g).ok());
+  for (bool keep : {false, true}) {
+    mconv::tflite::TfliteExportOptions options;
+    options.keep_nchw_outputs = keep;
+    auto bytes = mconv::tflite::export_tflite(b.g, options);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    const ::tflite::Model* model = ::tflite::GetModel(bytes->data());
+    const auto* sg = model->subgraphs()->Get(0);
+    const ::tflite::Tensor* out = sg->tensors()->Get(sg->outputs()->Get(0));
+    const std::vector<int> shape(out->shape()->begin(), out->shape()->end());
+    EXPECT_EQ(shape, keep ? (std::vector<int>{1, 5, 16, 16}) : (std::vector<int>{1, 16, 16, 5}));
+    EXPECT_EQ(count_ops(*bytes, "TRANSPOSE"), keep ? 1 : 0);
+    EXPECT_EQ(out->name()->str(), b.g.outputs[0]->name);  // the output keeps its name
+  }
 }
 
 TEST(TfliteExportGraphs, UnsupportedOpIsNamed) {
