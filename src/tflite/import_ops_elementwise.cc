@@ -169,12 +169,20 @@ Status convert_quantize(ImportContext& ctx) {
 Status convert_dequantize(ImportContext& ctx) {
   MCONV_RETURN_IF_ERROR(ctx.expect_arity(1, 1, 1));
   const int in_index = ctx.input_tensor(0);
-  DType in_type = DType::kUndefined;
-  dtype_from_tflite(ctx.tensor(in_index).type(), &in_type);
-  if (in_type == DType::kF16 && ctx.tensor_has_data(in_index)) {
-    // FP16-weight model: fold the f16 constant into the f32 constant the float ops read.
+  if (in_index >= 0 && ctx.tensor_has_data(in_index)) {
+    // DEQUANTIZE of a constant (FP16-weight models, int8 weight-only models): folded into the f32
+    // constant the float ops read, so filters stay constants the converters can relayout.
     MCONV_ASSIGN_OR_RETURN(std::shared_ptr<const Tensor> data, ctx.constant_input(0));
-    return ctx.fold_output_to_constant(0, data->cast(DType::kF32));
+    if (dtype_is_float(data->dtype()))
+      return ctx.fold_output_to_constant(0, data->cast(DType::kF32));
+    const std::optional<ir::QuantParams> quant = quant_from_tflite(ctx.tensor(in_index));
+    if (!quant)
+      return ctx.op_error("constant " + ctx.tensor_label(in_index) +
+                          " has no quantization parameters");
+    auto real = dequantize_tensor(*data, *quant);
+    if (!real.ok())
+      return ctx.op_error(ctx.tensor_label(in_index) + ": " + real.status().message());
+    return ctx.fold_output_to_constant(0, std::move(real).value());
   }
   MCONV_ASSIGN_OR_RETURN(ir::Value * x, ctx.input(0));
   MCONV_ASSIGN_OR_RETURN(ir::Value * out, ctx.output(0));

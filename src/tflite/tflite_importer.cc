@@ -159,10 +159,59 @@ Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
   if (graph.outputs.empty()) return ctx.error("the main subgraph has no outputs");
   MCONV_RETURN_IF_ERROR(ctx.check_all_produced());
   if (Status s = graph.topological_sort(); !s.ok()) return s.with_context(file);
+  // Drops what nothing reads: constants whose data moved into a relaid-out or folded copy (the
+  // f16 input of a folded DEQUANTIZE, ...), and operators whose results are never used.
+  graph.remove_dead();
   if (options.verify_graph) {
     if (Status s = ir::verify(graph); !s.ok()) return s.with_context(file + ": imported graph");
   }
   return result;
+}
+
+Expected<TfliteFileInfo> read_tflite_file_info(const std::vector<uint8_t>& bytes,
+                                               const std::string& source_name) {
+  const std::string file = source_name.empty() ? "<tflite>" : source_name;
+  MCONV_ASSIGN_OR_RETURN(const fb::Model* model, verified_model(bytes, file));
+  TfliteFileInfo info;
+  if (model->description()) info.description = model->description()->str();
+  info.subgraph_count = model->subgraphs() ? model->subgraphs()->size() : 0;
+  const uint32_t buffer_count = model->buffers() ? model->buffers()->size() : 0;
+  if (model->metadata()) {
+    for (const fb::Metadata* m : *model->metadata()) {
+      if (!m->name() || m->name()->str() != "min_runtime_version" || m->buffer() >= buffer_count)
+        continue;
+      const fb::Buffer* b = model->buffers()->Get(m->buffer());
+      if (!b->data()) continue;
+      // A NUL-padded version string.
+      std::string text(b->data()->begin(), b->data()->end());
+      info.min_runtime_version = text.substr(0, text.find('\0'));
+    }
+  }
+  if (info.subgraph_count == 0 || !model->signature_defs()) return info;
+  const fb::SubGraph* sg = model->subgraphs()->Get(0);
+  for (const fb::SignatureDef* sig : *model->signature_defs()) {
+    if (sig->subgraph_index() != 0) continue;
+    if (sig->signature_key()) info.signature_key = sig->signature_key()->str();
+    // Aliases follow the subgraph's own input/output order.
+    auto aliases = [](const flatbuffers::Vector<int32_t>* order,
+                      const flatbuffers::Vector<flatbuffers::Offset<fb::TensorMap>>* maps) {
+      std::vector<std::string> names;
+      if (!order) return names;
+      for (int32_t t : *order) {
+        std::string alias;
+        if (maps)
+          for (const fb::TensorMap* map : *maps)
+            if (map->tensor_index() == static_cast<uint32_t>(t) && map->name())
+              alias = map->name()->str();
+        names.push_back(alias);
+      }
+      return names;
+    };
+    info.input_aliases = aliases(sg->inputs(), sig->inputs());
+    info.output_aliases = aliases(sg->outputs(), sig->outputs());
+    break;
+  }
+  return info;
 }
 
 Expected<ir::Model> import_tflite_file(const std::string& path,

@@ -19,7 +19,8 @@
 //    as constant inputs, attr "axis" when per-axis).
 //  - Clip bounds added for RELU6 / RELU_N1_TO_1 / fused activations are f32 REAL values, also when
 //    the clipped value is quantized.
-//  - FP16-weight models: DEQUANTIZE of a constant f16 tensor is folded into an f32 constant.
+//  - FP16-weight and weight-only int8 models: DEQUANTIZE of a constant (f16, or int8/uint8 with
+//    its quantization) is folded into a plain f32 constant (no QuantParams).
 //  - Dynamic-range ("hybrid") models: int8 weights consumed directly by a float op are dequantized
 //    to f32 constants on import. With `keep_hybrid_weight_quant` (default) that f32 constant keeps
 //    the file's QuantParams: its values are exactly scale * (q - zero_point), so an exporter can
@@ -44,6 +45,21 @@ struct TfliteImportOptions {
   bool verify_graph = true;              // run ir::verify on the result
   std::string source_name;               // name used in error messages ("model.tflite")
 };
+
+// What a TFLite file says about itself beyond the graph, for a faithful re-export
+// (TfliteExportOptions::description / signature_key) and for reports.
+struct TfliteFileInfo {
+  std::string description;                  // Model.description ("MLIR Converted.")
+  std::string signature_key;                // key of subgraph 0's first SignatureDef, or ""
+  std::vector<std::string> input_aliases;   // its input names, in subgraph input order ("" = none)
+  std::vector<std::string> output_aliases;  // its output names, in subgraph output order
+  int subgraph_count = 0;                   // subgraphs in the file (only subgraph 0 is imported)
+  std::string min_runtime_version;          // "min_runtime_version" metadata ("1.14.0"), or ""
+};
+
+// Reads the file-level facts above (after the same verification as the import).
+Expected<TfliteFileInfo> read_tflite_file_info(const std::vector<uint8_t>& bytes,
+                                               const std::string& source_name = "");
 
 // Imports subgraph 0 of a TFLite model held in memory.
 Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,

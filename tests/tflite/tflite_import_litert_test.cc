@@ -324,6 +324,27 @@ Case fp16_weights_case() {
   return {"fp16_weights_dequantize_folded", b.finish(), {random_tensor({1, 5, 5, 3}, 16)}};
 }
 
+Case weight_only_int8_case() {
+  // Weight-only quantization: int8 filter -> DEQUANTIZE -> float CONV_2D (folded on import).
+  std::vector<int8_t> q(3 * 1 * 1 * 4);
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = static_cast<int8_t>(static_cast<int>(i * 37 % 255) - 127);
+  TfliteModelBuilder b;
+  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {1, 3, 3, 4});
+  const int wq =
+      b.constant<int8_t>("w_int8", tfl::TensorType_INT8, {3, 1, 1, 4}, q,
+                         TfliteModelBuilder::Quant{{0.01f, 0.02f, 0.03f}, {0, 3, -2}, 0});
+  const int wf = b.tensor("w_f32", tfl::TensorType_FLOAT32, {3, 1, 1, 4});
+  b.op(tfl::BuiltinOperator_DEQUANTIZE, {wq}, {wf}, nullptr, 4);
+  const int bias = b.constant<float>("bias", tfl::TensorType_FLOAT32, {3}, random_values(3, 23));
+  const int out = b.tensor("out", tfl::TensorType_FLOAT32, {1, 3, 3, 3});
+  b.op(tfl::BuiltinOperator_CONV_2D, {in, wf, bias}, {out},
+       conv_options(tfl::Padding_VALID, 1, 1, tfl::ActivationFunctionType_NONE), 1);
+  b.inputs({in});
+  b.outputs({out});
+  return {"weight_only_int8_dequantize_folded", b.finish(), {random_tensor({1, 3, 3, 4}, 24)}};
+}
+
 Case quantize_roundtrip_case() {
   // float -> QUANTIZE (int8) -> DEQUANTIZE -> float: values snap to the int8 grid.
   TfliteModelBuilder b;
@@ -365,6 +386,37 @@ Case hybrid_fc_case() {
   return {"hybrid_fully_connected", b.finish(), {random_tensor({1, 16}, 20)}, 0.02f};
 }
 
+TEST(TfliteImportBuilder, ConstantDequantizeFoldsIntoFloatFilters) {
+  for (const Case& c : {fp16_weights_case(), weight_only_int8_case()}) {
+    SCOPED_TRACE(c.name);
+    auto model = mconv::tflite::import_tflite_bytes(c.bytes);
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    const mconv::ir::Graph& g = model->graph;
+    ASSERT_EQ(g.nodes().size(), 1u);  // just the Conv: no DequantizeLinear, no Cast
+    const mconv::ir::Node& conv = *g.nodes()[0];
+    EXPECT_EQ(conv.op, mconv::ir::OpType::kConv);
+    const mconv::ir::Value* w = conv.inputs[1];
+    ASSERT_TRUE(w->is_constant());
+    EXPECT_EQ(w->dtype, DType::kF32);
+    EXPECT_FALSE(w->quant.has_value());  // plain float weights, not a hybrid op
+    // Nothing else is left behind: the f16/int8 source constants are gone.
+    for (const auto& v : g.values())
+      if (v->is_constant()) EXPECT_FALSE(v->consumers.empty()) << v->name;
+  }
+  // The int8 case dequantizes per output channel: w[o] = scale[o] * (q - zero_point[o]).
+  auto model = mconv::tflite::import_tflite_bytes(weight_only_int8_case().bytes);
+  ASSERT_TRUE(model.ok());
+  const Tensor& w = *model->graph.nodes()[0]->inputs[1]->constant;
+  ASSERT_EQ(w.shape(), (std::vector<int64_t>{3, 4, 1, 1}));
+  const float scale[3] = {0.01f, 0.02f, 0.03f};
+  const int zero[3] = {0, 3, -2};
+  for (int o = 0; o < 3; ++o)
+    for (int i = 0; i < 4; ++i) {
+      const int q = static_cast<int>((o * 4 + i) * 37 % 255) - 127;
+      EXPECT_FLOAT_EQ(w.data<float>()[o * 4 + i], scale[o] * static_cast<float>(q - zero[o]));
+    }
+}
+
 TEST(TfliteImportLiteRt, SingleOpModelsMatchLiteRt) {
   MCONV_REQUIRE_LITERT();
   std::vector<Case> cases = {conv_case(),
@@ -376,6 +428,7 @@ TEST(TfliteImportLiteRt, SingleOpModelsMatchLiteRt) {
                              pool_case(tfl::BuiltinOperator_MAX_POOL_2D),
                              chain_case(),
                              fp16_weights_case(),
+                             weight_only_int8_case(),
                              quantize_roundtrip_case(),
                              hybrid_fc_case()};
   const std::string dir = mconv::test::make_temp_dir("tflite_import_cases");

@@ -375,6 +375,33 @@ TEST(TfliteImportModels, StaticShapesWhenShapeSignatureIsIgnored) {
             (std::vector<int64_t>{1, 224, 224, 3}));
 }
 
+TEST(TfliteImportModels, FileInfoKeepsSignatureAndDescription) {
+  Loaded keras, qat;
+  ASSERT_NO_FATAL_FAILURE(load(kKeras, &keras));
+  ASSERT_NO_FATAL_FAILURE(load(kQatUint8, &qat));
+  auto info = mconv::tflite::read_tflite_file_info(keras.bytes, kKeras);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  const fb::SignatureDef* sig = keras.fb_model->signature_defs()->Get(0);
+  EXPECT_EQ(info->description, keras.fb_model->description()->str());
+  EXPECT_EQ(info->signature_key, sig->signature_key()->str());
+  EXPECT_EQ(info->signature_key, "serving_default");
+  EXPECT_EQ(info->input_aliases, (std::vector<std::string>{sig->inputs()->Get(0)->name()->str()}));
+  EXPECT_EQ(info->output_aliases,
+            (std::vector<std::string>{sig->outputs()->Get(0)->name()->str()}));
+  EXPECT_EQ(info->subgraph_count, 1);
+  EXPECT_FALSE(info->min_runtime_version.empty());
+  EXPECT_EQ(info->min_runtime_version.find('\0'), std::string::npos);
+
+  auto old = mconv::tflite::read_tflite_file_info(qat.bytes, kQatUint8);
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->description, "TOCO Converted.");
+  EXPECT_EQ(old->signature_key, "");  // TOCO files have no SignatureDefs
+  EXPECT_TRUE(old->input_aliases.empty());
+
+  std::vector<uint8_t> broken(keras.bytes.begin(), keras.bytes.begin() + 1000);
+  EXPECT_FALSE(mconv::tflite::read_tflite_file_info(broken, "cut.tflite").ok());
+}
+
 TEST(TfliteImportModels, FileErrorsNameThePath) {
   auto missing = mconv::tflite::import_tflite_file("/nonexistent/dir/model.tflite");
   ASSERT_FALSE(missing.ok());
