@@ -305,6 +305,105 @@ Case chain_case() {
   return {"elementwise_and_data_movement_chain", b.finish(), {random_tensor({1, 4, 6, 3}, 14)}};
 }
 
+// A second chain: shape-changing and multi-output ops, fused activations on binary ops.
+Case shape_ops_case() {
+  TfliteModelBuilder b;
+  auto options = [](tfl::BuiltinOptions type, auto make) {
+    return [type, make](flatbuffers::FlatBufferBuilder& fbb) {
+      return std::make_pair(type, make(fbb).Union());
+    };
+  };
+  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {2, 6, 4});
+  const int axis0 = b.constant<int32_t>("axis0", tfl::TensorType_INT32, {}, {0});
+  const int expanded = b.tensor("expanded", tfl::TensorType_FLOAT32, {1, 2, 6, 4});
+  b.op(tfl::BuiltinOperator_EXPAND_DIMS, {in, axis0}, {expanded});
+  const int mpads =
+      b.constant<int32_t>("mpads", tfl::TensorType_INT32, {4, 2}, {0, 0, 0, 0, 1, 1, 0, 0});
+  const int mirrored = b.tensor("mirrored", tfl::TensorType_FLOAT32, {1, 2, 8, 4});
+  b.op(tfl::BuiltinOperator_MIRROR_PAD, {expanded, mpads}, {mirrored},
+       options(tfl::BuiltinOptions_MirrorPadOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateMirrorPadOptions(fbb, tfl::MirrorPadMode_REFLECT);
+       }));
+  const int squeezed = b.tensor("squeezed", tfl::TensorType_FLOAT32, {2, 8, 4});
+  b.op(tfl::BuiltinOperator_SQUEEZE, {mirrored}, {squeezed},
+       options(tfl::BuiltinOptions_SqueezeOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         std::vector<int32_t> dims{0};
+         return tfl::CreateSqueezeOptionsDirect(fbb, &dims);
+       }));
+  const int axis1 = b.constant<int32_t>("axis1", tfl::TensorType_INT32, {}, {1});
+  const int half_a = b.tensor("half_a", tfl::TensorType_FLOAT32, {2, 4, 4});
+  const int half_b = b.tensor("half_b", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_SPLIT, {axis1, squeezed}, {half_a, half_b},
+       options(tfl::BuiltinOptions_SplitOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateSplitOptions(fbb, 2);
+       }));
+  const int leaky = b.tensor("leaky", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_LEAKY_RELU, {half_a}, {leaky},
+       options(tfl::BuiltinOptions_LeakyReluOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateLeakyReluOptions(fbb, 0.2f);
+       }));
+  const int six = b.tensor("six", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_RELU6, {half_b}, {six});
+  const int sum = b.tensor("sum", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_ADD, {leaky, six}, {sum},
+       options(tfl::BuiltinOptions_AddOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateAddOptions(fbb, tfl::ActivationFunctionType_RELU_N1_TO_1);
+       }));
+  const int sizes = b.constant<int32_t>("sizes", tfl::TensorType_INT32, {2}, {1, -1});
+  const int axis2 = b.constant<int32_t>("axis2", tfl::TensorType_INT32, {}, {2});
+  const int first = b.tensor("first", tfl::TensorType_FLOAT32, {2, 4, 1});
+  const int rest = b.tensor("rest", tfl::TensorType_FLOAT32, {2, 4, 3});
+  b.op(tfl::BuiltinOperator_SPLIT_V, {sum, sizes, axis2}, {first, rest},
+       options(tfl::BuiltinOptions_SplitVOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateSplitVOptions(fbb, 2);
+       }));
+  const int pads = b.constant<int32_t>("pads", tfl::TensorType_INT32, {3, 2}, {0, 0, 0, 0, 0, 1});
+  const int fill = b.constant<float>("fill", tfl::TensorType_FLOAT32, {}, {0.5f});
+  const int padded = b.tensor("padded", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_PADV2, {rest, pads, fill}, {padded});
+  const int prod = b.tensor("prod", tfl::TensorType_FLOAT32, {2, 4, 4});
+  b.op(tfl::BuiltinOperator_MUL, {first, padded}, {prod},
+       options(tfl::BuiltinOptions_MulOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateMulOptions(fbb, tfl::ActivationFunctionType_RELU);
+       }));
+  const int y = b.constant<float>("y", tfl::TensorType_FLOAT32, {2, 5, 4}, random_values(40, 25));
+  const int mm = b.tensor("mm", tfl::TensorType_FLOAT32, {2, 4, 5});
+  b.op(tfl::BuiltinOperator_BATCH_MATMUL, {prod, y}, {mm},
+       options(tfl::BuiltinOptions_BatchMatMulOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateBatchMatMulOptions(fbb, false, true);
+       }));
+  const int begin = b.constant<int32_t>("begin", tfl::TensorType_INT32, {3}, {0, 1, 0});
+  const int size = b.constant<int32_t>("size", tfl::TensorType_INT32, {3}, {-1, 2, 5});
+  const int sliced = b.tensor("sliced", tfl::TensorType_FLOAT32, {2, 2, 5});
+  b.op(tfl::BuiltinOperator_SLICE, {mm, begin, size}, {sliced});
+  const int indices = b.constant<int32_t>("indices", tfl::TensorType_INT32, {3}, {4, 0, 2});
+  const int gathered = b.tensor("gathered", tfl::TensorType_FLOAT32, {2, 2, 3});
+  b.op(tfl::BuiltinOperator_GATHER, {sliced, indices}, {gathered},
+       options(tfl::BuiltinOptions_GatherOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateGatherOptions(fbb, 2);
+       }));
+  const int shape = b.tensor("shape", tfl::TensorType_INT32, {3});
+  b.op(tfl::BuiltinOperator_SHAPE, {gathered}, {shape},
+       options(tfl::BuiltinOptions_ShapeOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateShapeOptions(fbb, tfl::TensorType_INT32);
+       }));
+  const int shape_f = b.tensor("shape_f", tfl::TensorType_FLOAT32, {3});
+  b.op(tfl::BuiltinOperator_CAST, {shape}, {shape_f},
+       options(tfl::BuiltinOptions_CastOptions, [](flatbuffers::FlatBufferBuilder& fbb) {
+         return tfl::CreateCastOptions(fbb, tfl::TensorType_INT32, tfl::TensorType_FLOAT32);
+       }));
+  const int shifted = b.tensor("shifted", tfl::TensorType_FLOAT32, {2, 2, 3});
+  b.op(tfl::BuiltinOperator_ADD, {gathered, shape_f}, {shifted},
+       options(tfl::BuiltinOptions_AddOptions,
+               [](flatbuffers::FlatBufferBuilder& fbb) { return tfl::CreateAddOptions(fbb); }));
+  const int new_shape = b.constant<int32_t>("new_shape", tfl::TensorType_INT32, {2}, {1, 12});
+  const int out = b.tensor("out", tfl::TensorType_FLOAT32, {1, 12});
+  b.op(tfl::BuiltinOperator_RESHAPE, {shifted, new_shape}, {out});
+  b.inputs({in});
+  b.outputs({out});
+  return {"shape_and_multi_output_chain", b.finish(), {random_tensor({2, 6, 4}, 26, -4.0f, 4.0f)}};
+}
+
 Case fp16_weights_case() {
   // FP16-weight model: f16 filter -> DEQUANTIZE -> CONV_2D (folded to an f32 constant on import).
   std::vector<float> w = random_values(2 * 3 * 3 * 3, 15);
@@ -427,6 +526,7 @@ TEST(TfliteImportLiteRt, SingleOpModelsMatchLiteRt) {
                              pool_case(tfl::BuiltinOperator_AVERAGE_POOL_2D),
                              pool_case(tfl::BuiltinOperator_MAX_POOL_2D),
                              chain_case(),
+                             shape_ops_case(),
                              fp16_weights_case(),
                              weight_only_int8_case(),
                              quantize_roundtrip_case(),
