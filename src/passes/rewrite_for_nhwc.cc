@@ -559,6 +559,13 @@ class NhwcRewriter {
     return Status::Ok();
   }
 
+  // Consecutive non-unit logical input axes that a reshape turns into consecutive non-unit
+  // output axes (equal element counts).
+  struct Group {
+    std::vector<int> in;   // logical input axes, in order
+    std::vector<int> out;  // logical output axes, in order
+  };
+
   // Reshape, Flatten, Squeeze, Unsqueeze: a reshape of the logical tensor. It stays a reshape of
   // the stored tensor when every group of merged/split logical axes is stored contiguously and in
   // order; the groups then keep their stored sequence.
@@ -574,6 +581,9 @@ class NhwcRewriter {
     const std::optional<std::vector<Group>> groups = reshape_groups(in_logical, out_logical);
     std::optional<Perm> out_perm;
     if (groups) out_perm = output_storage(*groups, in_logical, perm_of(x), out_logical);
+    if (groups && !out_perm && flatten_into_weights(node, *groups, in_logical, out_logical)) {
+      out_perm = identity_perm(out_logical.size());  // rows of the weights were reordered instead
+    }
     if (groups && !out_perm) {
       // Data has to move. Move it once, into the order that gives the output the storage its
       // readers prefer (NHWC for rank 4): e.g. a channel shuffle costs one Transpose, like the
@@ -604,12 +614,77 @@ class NhwcRewriter {
     return Status::Ok();
   }
 
-  // Consecutive non-unit logical input axes that a reshape turns into consecutive non-unit
-  // output axes (equal element counts).
-  struct Group {
-    std::vector<int> in;   // logical input axes, in order
-    std::vector<int> out;  // logical output axes, in order
-  };
+  // A Flatten to [N, K] read only by Gemm/MatMul with constant weights needs no data movement:
+  // flatten the stored tensor as it lies and reorder the weights' K rows to match. Returns false
+  // (changing nothing) when the pattern does not apply.
+  bool flatten_into_weights(Node* node, const std::vector<Group>& groups, const Shape& in_logical,
+                            const Shape& out_logical) {
+    Value* x = node->inputs[0];
+    Value* out = node->outputs[0];
+    if (out_logical.size() != 2 || out->consumers.empty() ||
+        std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end())
+      return false;
+    // The group producing K (output axis 1) must be the last one in storage, after the batch.
+    const Group* k_group = nullptr;
+    for (const Group& gr : groups)
+      if (gr.out == std::vector<int>{1}) k_group = &gr;
+    if (!k_group) return false;
+    std::vector<int> stored;  // non-unit input axes in storage order
+    for (int a : perm_of(x))
+      if (non_unit(in_logical[a])) stored.push_back(a);
+    const size_t k_axes = k_group->in.size();
+    if (stored.size() < k_axes) return false;
+    std::vector<int> k_stored(stored.end() - k_axes, stored.end());
+    std::vector<int> k_sorted = k_stored;
+    std::sort(k_sorted.begin(), k_sorted.end());
+    if (k_sorted != k_group->in) return false;  // the K axes are not the trailing stored ones
+    if (!out_logical[1].known()) return false;
+    const int64_t k = out_logical[1].size;
+    for (Node* reader : out->consumers) {
+      const bool gemm = reader->op == OpType::kGemm && reader->inputs[0] == out &&
+                        reader->attrs.get_int("transA", 0) == 0;
+      const bool matmul = reader->op == OpType::kMatMul && reader->inputs[0] == out;
+      if (!(gemm || matmul) || reader->inputs[1] == out || !reader->inputs[1] ||
+          !reader->inputs[1]->is_constant() || reader->inputs[1]->constant->rank() != 2)
+        return false;
+      const Tensor& b = *reader->inputs[1]->constant;
+      const bool k_is_columns = gemm && reader->attrs.get_int("transB", 0) != 0;
+      if ((k_is_columns ? b.dim(1) : b.dim(0)) != k) return false;
+    }
+    // stored flat index f -> logical flat index l over the K axes.
+    std::vector<int64_t> logical_index(k);
+    std::vector<int64_t> coord(in_logical.size(), 0);
+    for (int64_t f = 0; f < k; ++f) {
+      int64_t rest = f;
+      for (size_t i = k_stored.size(); i-- > 0;) {
+        const int64_t size = in_logical[k_stored[i]].size;
+        coord[k_stored[i]] = rest % size;
+        rest /= size;
+      }
+      int64_t l = 0;
+      for (int a : k_group->in) l = l * in_logical[a].size + coord[a];
+      logical_index[f] = l;
+    }
+    for (Node* reader : std::vector<Node*>(out->consumers)) {
+      const Tensor& b = *reader->inputs[1]->constant;
+      const bool k_is_columns =
+          reader->op == OpType::kGemm && reader->attrs.get_int("transB", 0) != 0;
+      Tensor reordered(b.dtype(), b.shape());
+      const size_t elem = dtype_size(b.dtype());
+      const int64_t rows = b.dim(0), cols = b.dim(1);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          const int64_t src_r = k_is_columns ? r : logical_index[r];
+          const int64_t src_c = k_is_columns ? logical_index[c] : c;
+          std::memcpy(reordered.raw() + (r * cols + c) * elem,
+                      b.raw() + (src_r * cols + src_c) * elem, elem);
+        }
+      Value* weights = g_.add_constant(reader->inputs[1]->name + "_nhwc", std::move(reordered));
+      g_.set_input(reader, 1, weights);
+    }
+    ++changes_;
+    return true;
+  }
 
   static std::optional<std::vector<Group>> reshape_groups(const Shape& in_logical,
                                                           const Shape& out_logical) {
