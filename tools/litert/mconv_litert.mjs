@@ -9,6 +9,8 @@
 //       one job a line: MODEL<TAB>OUT_PREFIX<TAB>IN0.npy[<TAB>IN1.npy ...]; the runtime loads once
 //   options: --engine litert|tfjs|auto (default litert; auto tries tfjs when LiteRT.js refuses)
 //            --threads N (default 1)
+//            --runs N   after the outputs are written, time N more runs of the first sample and
+//                       report the median/min milliseconds on the job's line
 //
 // Inputs: one .npy per model input (signature order). An array of exactly the input's shape runs
 // once; an array [N, ...] for an input [1, ...] runs N times (row by row) and the outputs are
@@ -377,7 +379,7 @@ function pinDynamicDims(bytes, info) {
   return pinned;
 }
 
-async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles) {
+async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, timedRuns) {
   const bytes = fs.readFileSync(modelFile);
   const info = readTflite(bytes);
   const pinned = pinDynamicDims(bytes, info);
@@ -407,8 +409,20 @@ async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles) {
         const shape = runs === 1 ? shapes[k] : [runs * shapes[k][0], ...shapes[k].slice(1)];
         writeNpy(`${outPrefix}.${k}.npy`, dtype, shape, joined);
       });
+      let timing = '';
+      if (timedRuns > 0) {
+        const arrays = arraysFor(0);
+        const times = [];
+        for (let r = 0; r < timedRuns; r++) {
+          const start = performance.now();
+          await engine.run(arrays);
+          times.push(performance.now() - start);
+        }
+        times.sort((a, b) => a - b);
+        timing = ` median_ms=${times[times.length >> 1].toFixed(3)} min_ms=${times[0].toFixed(3)}`;
+      }
       engine.close();
-      return `engine=${engine.name} runs=${runs} outputs=${collected.length} pinned_dims=${pinned}`;
+      return `engine=${engine.name} runs=${runs} outputs=${collected.length} pinned_dims=${pinned}${timing}`;
     } catch (e) {
       engine?.close?.();
       lastError = new Error(`${kind}: ${e?.message ?? e}`);
@@ -419,16 +433,17 @@ async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles) {
 
 // ------------------------------------------------------------------------------------ main
 const argv = process.argv.slice(2);
-const options = { engine: 'litert', threads: 1, out: '', positional: [] };
+const options = { engine: 'litert', threads: 1, runs: 0, out: '', positional: [] };
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--engine') options.engine = argv[++i];
   else if (argv[i] === '--threads') options.threads = Number(argv[++i]);
+  else if (argv[i] === '--runs') options.runs = Number(argv[++i]);
   else if (argv[i] === '-o') options.out = argv[++i];
   else options.positional.push(argv[i]);
 }
 const [command, ...rest] = options.positional;
 const usage = 'usage: mconv_litert.mjs info MODEL | run MODEL IN.npy... -o PREFIX | batch JOBS.tsv ' +
-  '[--engine litert|tfjs|auto] [--threads N]';
+  '[--engine litert|tfjs|auto] [--threads N] [--runs N]';
 
 let jobs = [];
 if (command === 'info' && rest.length === 1) {
@@ -449,7 +464,8 @@ if (command === 'info' && rest.length === 1) {
 let failures = 0;
 for (let k = 0; k < jobs.length; k++) {
   try {
-    const summary = await runJob(options.engine, options.threads, jobs[k].model, jobs[k].out, jobs[k].inputs);
+    const summary = await runJob(options.engine, options.threads, jobs[k].model, jobs[k].out,
+      jobs[k].inputs, options.runs);
     console.log(`OK ${k} ${summary}`);
   } catch (e) {
     failures++;
