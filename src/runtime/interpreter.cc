@@ -3,6 +3,7 @@
 #include "runtime/interpreter.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -82,6 +83,7 @@ class GraphInterpreter final : public Interpreter {
     if (options.threads < 1)
       return Status::Error("threads must be >= 1, got " + std::to_string(options.threads));
     if (options.threads > 1) pool_ = std::make_unique<ThreadPool>(options.threads);
+    profiling_ = options.profile;
     MCONV_ASSIGN_OR_RETURN(std::vector<const ir::Node*> order, schedule(graph_));
 
     std::unordered_map<const ir::Value*, int> slot_of;
@@ -135,6 +137,13 @@ class GraphInterpreter final : public Interpreter {
     return execute(inputs, values);
   }
 
+  std::vector<NodeProfile> profile() const override {
+    std::vector<NodeProfile> out;
+    if (!profiling_) return out;
+    for (const Step& step : steps_) out.push_back({step.node, step.total_ms, step.runs});
+    return out;
+  }
+
  private:
   struct Step {
     const ir::Node* node = nullptr;  // the node this step evaluates
@@ -142,6 +151,8 @@ class GraphInterpreter final : public Interpreter {
     std::vector<int> inputs;         // slot per node input, -1 for an omitted optional one
     std::vector<int> outputs;        // slot per node output
     std::vector<int> release;        // slots whose last reader is this step
+    double total_ms = 0;             // profiling: kernel time summed over runs
+    int64_t runs = 0;                // profiling: completed runs
   };
 
   Status check_inputs(const std::vector<Tensor>& inputs) const {
@@ -183,8 +194,16 @@ class GraphInterpreter final : public Interpreter {
       args.clear();
       for (int s : step.inputs) args.push_back(s >= 0 ? view[s] : nullptr);
       results.assign(step.outputs.size(), Tensor());
+      const auto start =
+          profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
       Status st = step.kernel->run(args, results, ctx);
       if (!st.ok()) return Status::Error(where(*step.node) + ": " + st.message());
+      if (profiling_) {
+        step.total_ms +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        ++step.runs;
+      }
       for (size_t j = 0; j < step.outputs.size(); ++j) {
         const int s = step.outputs[j];
         const ir::Value* v = slot_values_[s];
@@ -223,6 +242,7 @@ class GraphInterpreter final : public Interpreter {
   std::vector<int> output_slots_;              // slot of each graph output
   std::vector<Step> steps_;                    // nodes in execution order
   std::unique_ptr<ThreadPool> pool_;           // null when running single-threaded
+  bool profiling_ = false;                     // time each step
 };
 
 }  // namespace

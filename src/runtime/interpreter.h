@@ -14,7 +14,15 @@
 namespace mconv::runtime {
 
 struct InterpreterOptions {
-  int threads = 1;  // intra-op threads for the heavy kernels
+  int threads = 1;       // intra-op threads for the heavy kernels (1 = deterministic, default)
+  bool profile = false;  // time every node; read the totals with Interpreter::profile()
+};
+
+// Time spent in one node, summed over the runs since Create (profiling only).
+struct NodeProfile {
+  const ir::Node* node = nullptr;  // the node timed
+  double total_ms = 0;             // wall time of its kernel, all runs together
+  int64_t runs = 0;                // how many times it ran
 };
 
 class Interpreter {
@@ -30,6 +38,8 @@ class Interpreter {
   // Same, but also returns every intermediate value by name (for per-layer comparison).
   virtual Expected<std::vector<Tensor>> run_capturing(
       const std::vector<Tensor>& inputs, std::vector<std::pair<std::string, Tensor>>* values) = 0;
+  // Per-node times in execution order when created with options.profile, else empty.
+  virtual std::vector<NodeProfile> profile() const = 0;
 };
 
 // Evaluates one node on concrete inputs (nullptr entries for omitted optional inputs) and returns

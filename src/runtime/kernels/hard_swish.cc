@@ -8,7 +8,7 @@ namespace mconv::runtime::kernels {
 
 KernelPtr create_hard_swish_kernel(const ir::Node&) {
   return make_f32_unary_kernel(
-      [](float v) { return v * std::clamp(v * (1.0f / 6.0f) + 0.5f, 0.0f, 1.0f); });
+      [](float v) { return v * std::min(std::max(v * (1.0f / 6.0f) + 0.5f, 0.0f), 1.0f); });
 }
 
 }  // namespace mconv::runtime::kernels

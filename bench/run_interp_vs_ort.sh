@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the interpreter-vs-ONNX-Runtime benchmark and runs it on MobileNetV3-Small (opset 17)
+# with one thread, on the shared seeded input. Extra arguments go to the benchmark
+# (e.g. --runs 100 --threads 2).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${MCONV_BUILD_DIR:-$root/build-bench}"
+models="${MCONV_SHARED_DIR:-$root/../shared}/data/models"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target mconv_bench_interp_vs_ort >/dev/null
+"$build/bench/mconv_bench_interp_vs_ort" "$models/mobilenet_v3_small_op17.onnx" \
+  --input "$models/mobilenet_v3_small_op17.input.npy" --warmup 5 --runs 50 --threads 1 "$@"
