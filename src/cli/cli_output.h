@@ -1,0 +1,28 @@
+// How the CLI talks to the user: exit codes, the one-line error format and number formatting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+
+namespace mconv::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the command ran and failed (bad model, bad data, ...)
+inline constexpr int kExitUsage = 2;    // the command line itself is wrong
+
+// Prints "mconv: <subject>: <reason>" as one line on stderr. A reason that already starts with
+// "<subject>: " (libraries often name the file) is not prefixed twice; newlines are folded.
+void print_error(const std::string& subject, const std::string& reason);
+// Reports a failed Status about `subject` and returns kExitFailure.
+int fail(const std::string& subject, const Status& status);
+// Reports a command-line mistake for subcommand `command` and returns kExitUsage.
+int usage_error(const std::string& command, const std::string& reason);
+
+// "10,176,583"
+std::string with_thousands(int64_t n);
+// "9.7 MiB", "512 B"
+std::string human_bytes(uint64_t bytes);
+
+}  // namespace mconv::cli

@@ -1,0 +1,47 @@
+// `mconv inspect MODEL [--json]`: a quick look at a model file.
+#include <cstdio>
+
+#include "cli/args.h"
+#include "cli/cli_output.h"
+#include "cli/commands.h"
+#include "cli/model_files.h"
+#include "cli/model_summary.h"
+
+namespace mconv::cli {
+
+namespace {
+CommandSpec inspect_spec() {
+  return {
+      .name = "inspect",
+      .summary =
+          "Show a model's format, producer, I/O signature, op histogram and parameter count.",
+      .positionals = {{"MODEL", "an .onnx or .tflite file"}},
+      .options = {{.name = "json", .help = "print the same facts as JSON"}},
+      .notes =
+          "Layouts (NCHW/NHWC) are shown for 4-d inputs and outputs when a layout-sensitive\n"
+          "op (Conv, pooling, BatchNormalization) fixes them.",
+  };
+}
+}  // namespace
+
+int run_inspect(const std::vector<std::string>& args) {
+  CommandSpec spec = inspect_spec();
+  auto parsed = parse_args(spec, args);
+  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
+  if (parsed->help()) {
+    std::fputs(help_text(spec).c_str(), stdout);
+    return kExitOk;
+  }
+  const std::string& path = parsed->positional(0);
+  auto file = read_model_file(path);
+  if (!file.ok()) return fail(path, file.status());
+  auto model = import_model(*file);
+  if (!model.ok()) return fail(path, model.status());
+
+  ModelSummary summary = summarize_model(*file, *model);
+  std::string text = parsed->flag("json") ? summary_json(summary) : summary_text(summary);
+  std::fputs(text.c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace mconv::cli

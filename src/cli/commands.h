@@ -1,0 +1,23 @@
+// The subcommands of `mconv`. Each lives in its own cmd_<name>.cc; main.cc lists them in the one
+// dispatch table.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mconv::cli {
+
+// Every subcommand gets the arguments after its name and returns the process exit code.
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;     // what the user types after `mconv`
+  const char* summary;  // one line for `mconv --help`
+  CommandFn run;        // the implementation
+};
+
+int run_inspect(const std::vector<std::string>& args);
+int run_run(const std::vector<std::string>& args);
+int run_convert(const std::vector<std::string>& args);
+
+}  // namespace mconv::cli

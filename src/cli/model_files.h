@@ -1,0 +1,42 @@
+// Model files as the CLI sees them: read a file, tell its format from its content (falling back
+// on the extension for the error message), and import it into the IR with the right importer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "ir/graph.h"
+
+namespace mconv::cli {
+
+enum class ModelFormat {
+  kUnknown,  // neither of the formats below
+  kOnnx,     // ONNX ModelProto (protobuf)
+  kTflite,   // TFLite flatbuffer ("TFL3" file identifier)
+};
+std::string_view model_format_name(ModelFormat format);  // "ONNX", "TFLite", "unknown"
+
+struct ModelFile {
+  std::string path;                            // as given by the user
+  std::vector<uint8_t> bytes;                  // the whole file
+  ModelFormat format = ModelFormat::kUnknown;  // detected from the content
+};
+
+// Content sniffing only: 'TFL3' at bytes 4..8, or a well-formed top-level ONNX ModelProto.
+ModelFormat detect_model_format(const std::vector<uint8_t>& bytes);
+// Checks that `bytes` parse as a top-level ModelProto with a graph: every field well-formed and
+// inside the buffer. The error says why not ("graph field needs 10,176,000 bytes, 980 remain").
+Status check_onnx_structure(const std::vector<uint8_t>& bytes);
+
+// Reads the file and identifies it. Errors (one line, without the path): no such file, empty
+// file, truncated/invalid ONNX (when named .onnx), not TFLite (when named .tflite), unknown format.
+Expected<ModelFile> read_model_file(const std::string& path);
+// Imports an identified file into the IR.
+Expected<ir::Model> import_model(const ModelFile& file);
+// read_model_file + import_model.
+Expected<ir::Model> load_model(const std::string& path);
+
+}  // namespace mconv::cli
