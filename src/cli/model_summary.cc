@@ -142,8 +142,9 @@ std::string summary_text(const ModelSummary& s) {
     l.resize(std::max<size_t>(l.size() + 1, 13), ' ');
     out += l + text + "\n";
   };
-  line("file", s.file + " (" + with_thousands(static_cast<int64_t>(s.file_bytes)) + " bytes, " +
-                   human_bytes(s.file_bytes) + ")");
+  std::string size = with_thousands(static_cast<int64_t>(s.file_bytes)) + " bytes";
+  if (s.file_bytes >= 1024) size += ", " + human_bytes(s.file_bytes);
+  line("file", s.file + " (" + size + ")");
   std::string format = s.format;
   if (s.opset > 0) format += ", opset " + std::to_string(s.opset);
   line("format", format);
@@ -182,8 +183,9 @@ std::string summary_text(const ModelSummary& s) {
   }
   line("parameters", params + ")");
   if (s.quantized_values > 0) line("quantized", std::to_string(s.quantized_values) + " tensors");
-  line("nodes",
-       with_thousands(s.node_count) + " (" + std::to_string(s.op_counts.size()) + " op types)");
+  size_t kinds = s.op_counts.size();
+  line("nodes", with_thousands(s.node_count) + " (" + std::to_string(kinds) + " op type" +
+                    (kinds == 1 ? "" : "s") + ")");
   out += "ops:\n";
   size_t op_width = 0;
   for (const auto& [op, count] : s.op_counts) op_width = std::max(op_width, op.size());

@@ -1,5 +1,6 @@
 #include "ort/ort_env.h"
 
+#include <cstdio>
 #include <string>
 
 namespace mconv::ort {
@@ -10,10 +11,19 @@ struct EnvOrError {
   std::string error;        // why creation failed
 };
 
+// ORT's own log lines are long and may span lines; mconv's stderr keeps one line per message.
+void ORT_API_CALL log_one_line(void*, OrtLoggingLevel severity, const char*, const char*,
+                               const char*, const char* message) {
+  const char* level = severity >= ORT_LOGGING_LEVEL_ERROR ? "error" : "warning";
+  std::string line =
+      "mconv: onnxruntime " + std::string(level) + ": " + one_line(message ? message : "") + "\n";
+  std::fputs(line.c_str(), stderr);
+}
+
 EnvOrError create_env() {
   EnvOrError result;
   Status status = catch_ort_errors([&] {
-    result.env = new Ort::Env(ORT_LOGGING_LEVEL_WARNING, "mconv");
+    result.env = new Ort::Env(ORT_LOGGING_LEVEL_WARNING, "mconv", log_one_line, nullptr);
     return Status::Ok();
   });
   if (!status.ok()) result.error = status.message();
