@@ -33,6 +33,13 @@ Tensor permute(const Tensor& in, const std::vector<int>& perm) {
   return out;
 }
 
+// Per-tensor parameters have one scale; per-axis ones one per element of a valid axis.
+bool quant_fits(const ir::QuantParams& q, const std::vector<int64_t>& dims) {
+  if (q.scale.size() == 1) return true;
+  return q.axis >= 0 && q.axis < static_cast<int>(dims.size()) &&
+         dims[q.axis] == static_cast<int64_t>(q.scale.size());
+}
+
 std::string tensor_name(const fb::Tensor& t, int index) {
   if (t.name() && t.name()->size() > 0) return t.name()->str();
   return "tensor_" + std::to_string(index);
@@ -112,7 +119,7 @@ std::string ImportContext::tensor_label(int tensor_index) const {
 }
 
 bool ImportContext::tensor_has_data(int tensor_index) const {
-  if (graph_input_[tensor_index]) return false;
+  if (tensor_index < 0 || tensor_index >= tensor_count_ || graph_input_[tensor_index]) return false;
   if (data_[tensor_index]) return true;
   const uint32_t b = tensor(tensor_index).buffer();
   if (!model_.buffers() || b >= model_.buffers()->size()) return b != 0;  // reported on read
@@ -199,8 +206,7 @@ Expected<ir::Value*> ImportContext::create_value(int tensor_index) {
 
   std::optional<ir::QuantParams> quant = quant_from_tflite(t);
   if (quant) {
-    if (quant->per_axis() && (quant->axis >= static_cast<int>(dims.size()) ||
-                              dims[quant->axis] != static_cast<int64_t>(quant->scale.size())))
+    if (!quant_fits(*quant, dims))
       return error(label + " has " + std::to_string(quant->scale.size()) +
                    " per-axis scales along axis " + std::to_string(quant->axis) + " of shape " +
                    shape_to_string(dims));
@@ -263,9 +269,7 @@ Expected<ir::Value*> ImportContext::weight_input(int k, WeightLayout layout, boo
   const fb::Tensor& t = tensor(index);
   std::optional<ir::QuantParams> quant = quant_from_tflite(t);
   if (dtype_is_float(data->dtype())) quant.reset();
-  if (quant && quant->per_axis() &&
-      (quant->axis >= data->rank() ||
-       data->dim(quant->axis) != static_cast<int64_t>(quant->scale.size())))
+  if (quant && !quant_fits(*quant, data->shape()))
     return op_error(tensor_label(index) + " has " + std::to_string(quant->scale.size()) +
                     " per-axis scales along axis " + std::to_string(quant->axis) + " of shape " +
                     shape_to_string(data->shape()));

@@ -77,7 +77,7 @@ Status convert_conv_2d(ImportContext& ctx) {
   const std::vector<int64_t>& oihw = w->constant->shape();
   int64_t group = 1;
   if (in[3] >= 0) {
-    if (oihw[1] <= 0 || in[3] % oihw[1] != 0 || oihw[0] % (in[3] / oihw[1]) != 0)
+    if (oihw[1] <= 0 || in[3] < oihw[1] || in[3] % oihw[1] != 0 || oihw[0] % (in[3] / oihw[1]) != 0)
       return ctx.op_error("input has " + std::to_string(in[3]) + " channels but filter '" +
                           w->name + "' is " + shape_to_string(oihw) + " (OIHW)");
     group = in[3] / oihw[1];

@@ -204,7 +204,7 @@ Status convert_strided_slice(ImportContext& ctx) {
   if (end.size() != n || stride.size() != n)
     return ctx.op_error("begin/end/strides have different lengths");
   MCONV_ASSIGN_OR_RETURN(int rank, known_rank(ctx, *x));
-  if (static_cast<int>(n) > rank)
+  if (static_cast<int>(n) > rank || n > 31)
     return ctx.op_error("slices " + std::to_string(n) + " axes of a rank-" + std::to_string(rank) +
                         " input");
 

@@ -277,6 +277,112 @@ TEST(TfliteImportErrors, UnsupportedTensorTypes) {
   expect_error(b.finish(), {"tensor 'strings' (index 0)", "STRING"});
 }
 
+// A quantized model touching many converters: per-channel int8 conv and depthwise filters,
+// FULLY_CONNECTED with a reshape, MEAN, STRIDED_SLICE, QUANTIZE/DEQUANTIZE.
+std::vector<uint8_t> mixed_model() {
+  TfliteModelBuilder b;
+  using Q = TfliteModelBuilder::Quant;
+  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {1, 6, 6, 2}, std::nullopt, {-1, 6, 6, 2});
+  const int q = b.tensor("q", tfl::TensorType_INT8, {1, 6, 6, 2}, Q{{0.05f}, {3}, 0});
+  b.op(tfl::BuiltinOperator_QUANTIZE, {in}, {q});
+  const int w = b.constant<int8_t>("w", tfl::TensorType_INT8, {3, 3, 3, 2},
+                                   std::vector<int8_t>(54, 7), Q{{0.1f, 0.2f, 0.3f}, {0, 0, 0}, 0});
+  const int bias = b.constant<int32_t>("bias", tfl::TensorType_INT32, {3}, {1, 2, 3},
+                                       Q{{0.005f, 0.01f, 0.015f}, {0, 0, 0}, 0});
+  const int conv = b.tensor("conv", tfl::TensorType_INT8, {1, 3, 3, 3}, Q{{0.2f}, {-1}, 0});
+  b.op(tfl::BuiltinOperator_CONV_2D, {q, w, bias}, {conv}, [](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::make_pair(
+        tfl::BuiltinOptions_Conv2DOptions,
+        tfl::CreateConv2DOptions(fbb, tfl::Padding_SAME, 2, 2, tfl::ActivationFunctionType_RELU6)
+            .Union());
+  });
+  const int dw =
+      b.constant<int8_t>("dw", tfl::TensorType_INT8, {1, 3, 3, 3}, std::vector<int8_t>(27, -3),
+                         Q{{0.1f, 0.1f, 0.2f}, {0, 0, 0}, 3});
+  const int dconv = b.tensor("dconv", tfl::TensorType_INT8, {1, 3, 3, 3}, Q{{0.3f}, {0}, 0});
+  b.op(tfl::BuiltinOperator_DEPTHWISE_CONV_2D, {conv, dw, -1}, {dconv},
+       [](flatbuffers::FlatBufferBuilder& fbb) {
+         return std::make_pair(
+             tfl::BuiltinOptions_DepthwiseConv2DOptions,
+             tfl::CreateDepthwiseConv2DOptions(fbb, tfl::Padding_VALID, 1, 1, 1).Union());
+       });
+  const int axes = b.constant<int32_t>("axes", tfl::TensorType_INT32, {2}, {1, 2});
+  const int mean = b.tensor("mean", tfl::TensorType_INT8, {1, 3}, Q{{0.3f}, {0}, 0});
+  b.op(tfl::BuiltinOperator_MEAN, {dconv, axes}, {mean});
+  const int fw = b.constant<int8_t>("fw", tfl::TensorType_INT8, {4, 3}, std::vector<int8_t>(12, 5),
+                                    Q{{0.1f}, {0}, 0});
+  const int fc = b.tensor("fc", tfl::TensorType_INT8, {1, 4}, Q{{0.4f}, {2}, 0});
+  b.op(tfl::BuiltinOperator_FULLY_CONNECTED, {mean, fw, -1}, {fc});
+  const int begin = b.constant<int32_t>("begin", tfl::TensorType_INT32, {2}, {0, 1});
+  const int end = b.constant<int32_t>("end", tfl::TensorType_INT32, {2}, {1, 3});
+  const int stride = b.constant<int32_t>("stride", tfl::TensorType_INT32, {2}, {1, 1});
+  const int sl = b.tensor("sl", tfl::TensorType_INT8, {2}, Q{{0.4f}, {2}, 0});
+  b.op(tfl::BuiltinOperator_STRIDED_SLICE, {fc, begin, end, stride}, {sl},
+       [](flatbuffers::FlatBufferBuilder& fbb) {
+         return std::make_pair(tfl::BuiltinOptions_StridedSliceOptions,
+                               tfl::CreateStridedSliceOptions(fbb, 0, 0, 0, 0, 1).Union());
+       });
+  const int out = b.tensor("out", tfl::TensorType_FLOAT32, {2});
+  b.op(tfl::BuiltinOperator_DEQUANTIZE, {sl}, {out});
+  b.inputs({in});
+  b.outputs({out});
+  return b.finish();
+}
+
+TEST(TfliteImportErrors, MixedQuantizedModelImports) {
+  auto model = mconv::tflite::import_tflite_bytes(mixed_model());
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  const mconv::ir::Value* dw = model->graph.find_value("dw");
+  ASSERT_NE(dw, nullptr);
+  EXPECT_EQ(dw->constant->shape(), (std::vector<int64_t>{3, 1, 3, 3}));
+  ASSERT_TRUE(dw->quant.has_value());
+  EXPECT_EQ(dw->quant->axis, 0);  // depthwise channel axis 3 of 1HWO -> 0 of OIHW
+  EXPECT_EQ(dw->dtype, mconv::DType::kI8);
+}
+
+// Single-byte mutations anywhere past the header: the import either fails with one line or
+// yields a graph that passed ir::verify, never a crash or a hang.
+TEST(TfliteImportErrors, ByteMutationsNeverCrash) {
+  const std::vector<uint8_t> original = mixed_model();
+  ASSERT_TRUE(import_status(original).ok());
+  std::mt19937 rng(99);
+  int failed = 0, passed = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<uint8_t> bytes = original;
+    const int flips = 1 + trial % 3;
+    for (int f = 0; f < flips; ++f)
+      bytes[8 + rng() % (bytes.size() - 8)] = static_cast<uint8_t>(rng());
+    mconv::Status s = import_status(bytes);
+    if (s.ok()) {
+      ++passed;
+    } else {
+      ++failed;
+      ASSERT_EQ(s.message().find('\n'), std::string::npos) << s.message();
+    }
+  }
+  std::printf("byte mutations: %d imported, %d rejected\n", passed, failed);
+  EXPECT_GT(failed, 100);  // the mutations do reach the checks
+}
+
+TEST(TfliteImportErrors, RealFileMutationsNeverCrash) {
+  MCONV_REQUIRE_SHARED_FILE(mconv::test::shared_models_dir() + "/" + kRealModel);
+  const std::vector<uint8_t> original = real_bytes();
+  // Mutate the structural part (tables, vectors, strings) rather than the weight bytes: the
+  // flatbuffer's tables sit after the root offset, buffers' data mostly near the end.
+  std::mt19937 rng(7);
+  int failed = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    std::vector<uint8_t> bytes = original;
+    for (int f = 0; f < 4; ++f) bytes[8 + rng() % 200000] = static_cast<uint8_t>(rng());
+    mconv::Status s = import_status(bytes);
+    if (!s.ok()) {
+      ++failed;
+      ASSERT_EQ(s.message().find('\n'), std::string::npos) << s.message();
+    }
+  }
+  std::printf("real-file mutations: %d of 40 rejected\n", failed);
+}
+
 TEST(TfliteImportErrors, OldFileWithoutIdentifierIsAccepted) {
   TfliteModelBuilder b = add_model();
   b.identifier = false;
