@@ -14,10 +14,12 @@ struct SimplifyOptions {
   bool fold_constants = true;  // run constant folding and cleanup (identity removal, dead code)
 };
 
-// After import: topological sort, shape inference, constant folding, identity/dropout removal,
-// reshape chain simplification, dead code elimination (folding and cleanup repeat while they find
-// work, a few rounds at most), shape inference again, then ir::verify. Each pass run is appended to
-// `log` when not null.
+// After import:
+//   topological sort, shape inference,
+//   then rounds of {constant folding, shape inference, identity/dropout removal, reshape
+//   simplification, dead code elimination} while they find work (4 rounds at most),
+//   shape inference again, ir::verify.
+// Each pass run is appended to `log` when not null (format_pass_log in pipeline.h prints it).
 Status simplify_after_import(ir::Graph& graph, const SimplifyOptions& options,
                              std::vector<PassReport>* log = nullptr);
 Status simplify_after_import(ir::Graph& graph);
