@@ -174,6 +174,10 @@ Expected<PassResult> fold_constants(ir::Graph& graph, const FoldingOptions& opti
       if (!all_constant) continue;
       int64_t bytes = output_bytes(*node);
       if (bytes < 0 || bytes > options.max_output_bytes || bytes > budget) continue;
+      int64_t input_bytes = 0;
+      for (const ir::Value* v : node->inputs)
+        if (v) input_bytes += static_cast<int64_t>(v->constant->byte_size());
+      if (bytes > options.max_growth_bytes && bytes > 2 * input_bytes) continue;
       std::vector<const Tensor*> inputs;
       for (const ir::Value* v : node->inputs) inputs.push_back(v ? v->constant.get() : nullptr);
       Expected<std::vector<Tensor>> evaluated = runtime::evaluate_node(*node, inputs);

@@ -10,7 +10,8 @@
 //  - nodes producing a graph output (outputs stay computed by a node, keeping exporters simple);
 //  - nodes touching quantized values (Value::quant), except pure data movement (Reshape...),
 //    since the plain kernels would ignore the quantization;
-//  - outputs larger than FoldingOptions::max_output_bytes, or beyond the memory budget.
+//  - outputs larger than FoldingOptions::max_output_bytes, or beyond the memory budget, or
+//    large outputs much bigger than their inputs (they would bloat the saved model).
 // Nodes the runtime cannot evaluate are left in place (not an error).
 #pragma once
 
@@ -25,6 +26,9 @@ namespace mconv::passes {
 struct FoldingOptions {
   int64_t max_output_bytes = int64_t{64} << 20;  // skip nodes whose outputs would exceed this
   int64_t max_total_bytes = int64_t{1} << 30;    // stop folding once this much new data was made
+  // Outputs above this size must not exceed twice their inputs' bytes: folding a big fill
+  // (ConstantOfShape, Pad of a constant) would bloat the saved model, not speed it up.
+  int64_t max_growth_bytes = int64_t{1} << 20;
 };
 
 Expected<PassResult> fold_constants(ir::Graph& graph, const FoldingOptions& options);

@@ -330,6 +330,25 @@ TEST(ConstantFolding, RespectsOutputSizeCap) {
   EXPECT_TRUE(small->is_constant());
 }
 
+TEST(ConstantFolding, DoesNotBloatModelWithLargeFills) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1024), dim(1024)});
+  g.inputs = {x};
+  // 4 MiB of zeros from 16 bytes of shape: cheap to compute at run time, costly to store.
+  ir::Value* fill = op(g, OpType::kConstantOfShape, "fill", {i64_const(g, "shape", {1024, 1024})});
+  // 4 MiB from 4 MiB: a plain transform of a weight, worth folding.
+  ir::Value* w = f32_const(g, "w", {1024, 1024});
+  ir::Value* wt = op(g, OpType::kTranspose, "wt", {w});
+  g.outputs = {op(g, OpType::kAdd, "add", {x, fill}), op(g, OpType::kMul, "mul", {x, wt})};
+  auto r = fold_constants(g);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->changes, 1);
+  EXPECT_NE(g.find_node("fill"), nullptr);
+  EXPECT_EQ(g.find_node("wt"), nullptr);
+  ASSERT_TRUE(wt->is_constant());
+  EXPECT_EQ(wt->constant->shape(), (std::vector<int64_t>{1024, 1024}));
+}
+
 TEST(ConstantFolding, RespectsTotalBudget) {
   ir::Graph g;
   ir::Value* x = g.add_value("x", DType::kF32, {dim(256)});
