@@ -6,6 +6,7 @@
 #include "cli/cli_output.h"
 #include "core/file_io.h"
 #include "onnx/onnx_importer.h"
+#include "tflite/tflite_importer.h"
 
 namespace mconv::cli {
 
@@ -73,7 +74,9 @@ bool has_tflite_identifier(const std::vector<uint8_t>& bytes) {
 }
 
 Expected<ir::Model> import_tflite(const ModelFile& file) {
-  return Status::Error("TFLite support not built yet");
+  tflite::TfliteImportOptions options;
+  options.source_name = file.path;  // errors then name the file, as the CLI prints them
+  return tflite::import_tflite_bytes(file.bytes, options);
 }
 
 }  // namespace
