@@ -23,22 +23,6 @@ Status prepare(ir::Graph& graph, const TfliteExportOptions& options) {
   return Status::Ok();
 }
 
-// The exporter writes FP32 models: an operator on quantized integer tensors (a fully quantized
-// model) would need quantization-aware lowering. Float values with QuantParams (dequantized
-// hybrid weights) are plain float data here.
-Status check_not_quantized(const ir::Node& node) {
-  auto quantized = [](const ir::Value* v) { return v && v->quant && !dtype_is_float(v->dtype); };
-  for (const ir::Value* v : node.inputs)
-    if (quantized(v))
-      return LowerContext::error(node, "reads quantized tensor '" + v->name +
-                                           "'; the TFLite exporter writes FP32 models only");
-  for (const ir::Value* v : node.outputs)
-    if (quantized(v))
-      return LowerContext::error(node, "writes quantized tensor '" + v->name +
-                                           "'; the TFLite exporter writes FP32 models only");
-  return Status::Ok();
-}
-
 }  // namespace
 
 Expected<std::vector<uint8_t>> export_tflite(const ir::Graph& source,
@@ -56,7 +40,6 @@ Expected<std::vector<uint8_t>> export_tflite(const ir::Graph& source,
   }
   for (const auto& node : graph.nodes()) {
     if (ctx.skipped(node.get())) continue;
-    MCONV_RETURN_IF_ERROR(check_not_quantized(*node));
     MCONV_RETURN_IF_ERROR(lowering_for(node->op)(*node, ctx));
   }
   for (const ir::Value* out : graph.outputs) {

@@ -1,4 +1,4 @@
-// IR -> TFLite flatbuffer (FP32). The graph is first made TFLite-shaped on a copy
+// IR -> TFLite flatbuffer. The graph is first made TFLite-shaped on a copy
 // (BatchNormalization folded, channels-last without inner TRANSPOSE ops: passes/fold_batchnorm.h,
 // passes/rewrite_for_nhwc.h), then every node is lowered to TFLite builtin operators:
 // Conv -> CONV_2D / DEPTHWISE_CONV_2D (grouped: CONV_2D v6), Gemm/MatMul -> FULLY_CONNECTED,
@@ -7,6 +7,14 @@
 // the lowest op version that supports how the op is used; buffer 0 is the empty sentinel; the
 // signature "serving_default" maps the source's input/output names to tensors. The same graph and
 // options always give the same bytes.
+//
+// Quantized graphs: integer values carrying ir::QuantParams (as the TFLite importer leaves a fully
+// quantized model) are written as they are, with their QuantizationParameters: integer filters keep
+// their bytes (channel axis moved to the TFLite layout), QuantizeLinear/DequantizeLinear become
+// QUANTIZE/DEQUANTIZE, and op versions follow the integer types. Float values with QuantParams
+// (dequantized hybrid weights) are written as plain FP32. Lowerings that only exist in float
+// (HardSigmoid decomposition, general Clip, average pooling over explicit pads) refuse quantized
+// inputs with an error naming the node.
 #pragma once
 
 #include <cstdint>

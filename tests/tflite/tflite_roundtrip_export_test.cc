@@ -2,8 +2,10 @@
 // weights, dequantized to float on import) is re-exported as an FP32 file. The graph is already
 // channels-last, so the NHWC rewrite must leave it alone; LiteRT on the new file must match the
 // reference interpreter on the imported graph within 1e-4 relative, on two seeded inputs.
+#include <flatbuffers/flatbuffers.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "core/file_io.h"
@@ -82,17 +84,53 @@ TEST(TfliteRoundTripExport, KerasMobileNetV3ReexportsAsFp32) {
   }
 }
 
-// Fully quantized graphs are outside the FP32 exporter: the error names the node and the tensor.
-TEST(TfliteRoundTripExport, QuantizedModelIsRefusedWithANamedNode) {
+// A fully quantized (uint8 QAT) model re-exports with its integer tensors and their exact
+// quantization: every quantized tensor of the original that survives by name has the same type,
+// scales and zero points (bit-exact LiteRT outputs are checked by the import round-trip tests).
+TEST(TfliteRoundTripExport, QuantizedModelKeepsItsQuantization) {
   const std::string path = mconv::test::shared_models_dir() + "/atu_v3-small_224_1.0_uint8.tflite";
   MCONV_REQUIRE_SHARED_FILE(path);
+  auto original = mconv::read_file_bytes(path);
+  ASSERT_TRUE(original.ok());
   auto model = mconv::tflite::import_tflite_file(path);
   ASSERT_TRUE(model.ok()) << model.status().message();
   auto bytes = mconv::tflite::export_tflite(model->graph);
-  ASSERT_FALSE(bytes.ok());
-  EXPECT_NE(bytes.status().message().find("node '"), std::string::npos) << bytes.status().message();
-  EXPECT_NE(bytes.status().message().find("quantized tensor"), std::string::npos)
-      << bytes.status().message();
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  flatbuffers::Verifier verifier(bytes->data(), bytes->size());
+  ASSERT_TRUE(::tflite::VerifyModelBuffer(verifier));
+
+  std::map<std::string, const ::tflite::Tensor*> source;
+  for (const ::tflite::Tensor* t :
+       *::tflite::GetModel(original->data())->subgraphs()->Get(0)->tensors())
+    source[t->name()->str()] = t;
+  const ::tflite::SubGraph* sg = ::tflite::GetModel(bytes->data())->subgraphs()->Get(0);
+  int compared = 0, quantized = 0;
+  for (const ::tflite::Tensor* t : *sg->tensors()) {
+    if (t->type() == ::tflite::TensorType_UINT8) {
+      ++quantized;
+      ASSERT_NE(t->quantization(), nullptr) << t->name()->str();
+      ASSERT_NE(t->quantization()->scale(), nullptr) << t->name()->str();
+    }
+    auto it = source.find(t->name()->str());
+    if (it == source.end() || !it->second->quantization() || !it->second->quantization()->scale())
+      continue;
+    const auto* a = t->quantization();
+    const auto* b = it->second->quantization();
+    EXPECT_EQ(t->type(), it->second->type()) << t->name()->str();
+    ASSERT_NE(a, nullptr) << t->name()->str();
+    EXPECT_EQ(std::vector<float>(a->scale()->begin(), a->scale()->end()),
+              std::vector<float>(b->scale()->begin(), b->scale()->end()))
+        << t->name()->str();
+    EXPECT_EQ(std::vector<int64_t>(a->zero_point()->begin(), a->zero_point()->end()),
+              std::vector<int64_t>(b->zero_point()->begin(), b->zero_point()->end()))
+        << t->name()->str();
+    ++compared;
+  }
+  EXPECT_GT(quantized, 100);
+  EXPECT_GT(compared, 100);
+  // uint8 ops keep version 1, like the original file's.
+  for (const ::tflite::OperatorCode* code : *::tflite::GetModel(bytes->data())->operator_codes())
+    EXPECT_EQ(code->version(), 1) << ::tflite::EnumNameBuiltinOperator(code->builtin_code());
 }
 
 }  // namespace

@@ -194,7 +194,7 @@ const realStderrWrite = process.stderr.write.bind(process.stderr);
 let runtimeErrors = [];
 process.stderr.write = (chunk, ...rest) => {
   const text = String(chunk);
-  if (/^ERROR/m.test(text)) runtimeErrors.push(text.trim());
+  for (const line of text.split('\n')) if (/^ERROR/.test(line)) runtimeErrors.push(line.trim());
   if (!process.env.MCONV_LITERT_VERBOSE && /^(INFO|WARNING|VERBOSE)/.test(text)) return true;
   return realStderrWrite(chunk, ...rest);
 };
@@ -297,7 +297,7 @@ async function tfjsEngine(bytes, threads) {
     throw new Error(`tfjs-tflite could not load the model: ${e?.message ?? e}`);
   }
   // Falling back from the XNNPACK delegate to builtin kernels is logged as an error but is fine.
-  runtimeErrors = runtimeErrors.filter((s) => !/XNNPACK|Restored original execution plan/.test(s));
+  runtimeErrors = runtimeErrors.filter((s) => !/xnnpack|restored original execution plan/i.test(s));
   takeRuntimeErrors('compile');
   const details = (list) => list.map((t) => ({ name: t.name, dtype: t.dataType,
     shape: String(t.shape).split(',').filter((s) => s !== '').map(Number) }));

@@ -13,23 +13,41 @@ Expected<int> LowerContext::tensor(const ir::Value* value) {
   if (auto it = tensors_.find(value); it != tensors_.end()) return it->second;
   int index;
   if (value->is_constant()) {
-    MCONV_ASSIGN_OR_RETURN(index, w_.add_constant(value->name, *value->constant));
+    MCONV_ASSIGN_OR_RETURN(index,
+                           w_.add_constant(value->name, *value->constant, written_quant(value)));
   } else {
     if (!value->has_shape)
       return Status::Error("value '" + value->name + "' has no shape; TFLite needs static ranks");
-    MCONV_ASSIGN_OR_RETURN(index, w_.add_tensor(value->name, value->dtype, value->shape));
+    MCONV_ASSIGN_OR_RETURN(
+        index, w_.add_tensor(value->name, value->dtype, value->shape, written_quant(value)));
   }
   tensors_[value] = index;
   return index;
 }
 
-Expected<int> LowerContext::new_tensor(const std::string& name, DType dtype,
-                                       const ir::Shape& shape) {
-  return w_.add_tensor(name, dtype, shape);
+Expected<int> LowerContext::tensor_with_quant(const ir::Value* value,
+                                              const ir::QuantParams& quant) {
+  while (alias_.count(value)) value = alias_.at(value);
+  if (auto it = tensors_.find(value); it != tensors_.end()) return it->second;
+  if (written_quant(value)) return tensor(value);
+  int index;
+  if (value->is_constant()) {
+    MCONV_ASSIGN_OR_RETURN(index, w_.add_constant(value->name, *value->constant, &quant));
+  } else {
+    MCONV_ASSIGN_OR_RETURN(index, w_.add_tensor(value->name, value->dtype, value->shape, &quant));
+  }
+  tensors_[value] = index;
+  return index;
 }
 
-Expected<int> LowerContext::constant(const std::string& name, const Tensor& data) {
-  return w_.add_constant(name, data);
+Expected<int> LowerContext::new_tensor(const std::string& name, DType dtype, const ir::Shape& shape,
+                                       const ir::Value* like) {
+  return w_.add_tensor(name, dtype, shape, written_quant(like));
+}
+
+Expected<int> LowerContext::constant(const std::string& name, const Tensor& data,
+                                     const ir::QuantParams* quant) {
+  return w_.add_constant(name, data, quant);
 }
 
 Expected<int> LowerContext::const_i32(const std::string& name, const std::vector<int32_t>& values,
@@ -53,7 +71,7 @@ LowerContext::Fused LowerContext::fuse_activation(const ir::Value* value) {
   if (value->consumers.size() != 1 || is_graph_output(value)) return none;
   const ir::Node* user = value->consumers[0];
   if (skipped(user) || user->inputs.empty() || user->inputs[0] != value) return none;
-  if (user->outputs.empty() || user->outputs[0]->dtype != DType::kF32) return none;
+  if (user->outputs.empty() || user->outputs[0]->dtype != value->dtype) return none;
   tfl::ActivationFunctionType act;
   if (user->op == ir::OpType::kRelu) {
     act = tfl::ActivationFunctionType_RELU;

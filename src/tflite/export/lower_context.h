@@ -27,10 +27,15 @@ class LowerContext {
 
   // The tensor of an IR value (created on first use; constants get a buffer).
   Expected<int> tensor(const ir::Value* value);
-  // A new intermediate tensor.
-  Expected<int> new_tensor(const std::string& name, DType dtype, const ir::Shape& shape);
+  // The tensor of an integer value that carries no QuantParams itself (a QDQ model's constant
+  // weights), quantized with `quant`; an already created tensor is returned as it is.
+  Expected<int> tensor_with_quant(const ir::Value* value, const ir::QuantParams& quant);
+  // A new intermediate tensor, quantized like `like` when that is a quantized value.
+  Expected<int> new_tensor(const std::string& name, DType dtype, const ir::Shape& shape,
+                           const ir::Value* like = nullptr);
   // New constant tensors.
-  Expected<int> constant(const std::string& name, const Tensor& data);
+  Expected<int> constant(const std::string& name, const Tensor& data,
+                         const ir::QuantParams* quant = nullptr);
   Expected<int> const_i32(const std::string& name, const std::vector<int32_t>& values,
                           std::vector<int64_t> shape = {});
   Expected<int> const_f32(const std::string& name, const std::vector<float>& values,
@@ -76,6 +81,15 @@ class LowerContext {
 // Static min/max of a Clip node (absent bounds are -inf/+inf); none when a bound is computed.
 std::optional<std::pair<float, float>> clip_bounds(const ir::Node& clip);
 
+// QuantParams to write for a value: set on integer values only (a float value with QuantParams is
+// a dequantized hybrid weight, written as plain float).
+inline const ir::QuantParams* written_quant(const ir::Value* v) {
+  return v && v->quant && !dtype_is_float(v->dtype) ? &*v->quant : nullptr;
+}
+inline bool is_quantized(const ir::Value* v) {
+  return written_quant(v) != nullptr;
+}
+
 // Rank of a value's shape (0 when unknown).
 inline int rank_of(const ir::Value* v) {
   return v && v->has_shape ? static_cast<int>(v->shape.size()) : 0;
@@ -117,6 +131,8 @@ Status lower_softmax(const ir::Node& node, LowerContext& ctx);
 Status lower_pad(const ir::Node& node, LowerContext& ctx);
 Status lower_reduce_mean(const ir::Node& node, LowerContext& ctx);
 Status lower_pass_through(const ir::Node& node, LowerContext& ctx);
+Status lower_quantize(const ir::Node& node, LowerContext& ctx);
+Status lower_dequantize(const ir::Node& node, LowerContext& ctx);
 Status lower_unsupported(const ir::Node& node, LowerContext& ctx);
 
 }  // namespace mconv::tflite

@@ -2,6 +2,7 @@
 // GlobalAveragePool -> MEAN. Explicit pads become SAME/VALID when they match TFLite's rule for
 // the stride, otherwise an explicit PAD (PADV2 with the lowest float for max pooling) runs first.
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "tflite/export/lower_context.h"
@@ -128,9 +129,23 @@ Expected<int> pad_if_needed(const ir::Node& node, LowerContext& ctx, const Windo
   ir::Shape padded = x->shape;
   padded[1].size += plan.h.before + plan.h.after;
   padded[2].size += plan.w.before + plan.w.after;
-  MCONV_ASSIGN_OR_RETURN(int out, ctx.new_tensor(node.name + "_padded", x->dtype, padded));
+  MCONV_ASSIGN_OR_RETURN(int out, ctx.new_tensor(node.name + "_padded", x->dtype, padded, x));
   OpUse use{.input = x->dtype, .max_input_rank = 4};
-  if (pad_value == 0.0f) {
+  if (is_quantized(x) && pad_value != 0.0f) {
+    // Max pooling of a quantized tensor pads with the type's lowest value.
+    const ir::QuantParams* q = written_quant(x);
+    if (q->per_axis()) return LowerContext::error(node, "per-axis quantized pooling input");
+    Tensor lowest(x->dtype, {1});
+    if (x->dtype == DType::kI8)
+      lowest.data<int8_t>()[0] = -128;
+    else if (x->dtype == DType::kU8)
+      lowest.data<uint8_t>()[0] = 0;
+    else
+      return LowerContext::error(node, "unsupported quantized type for padding");
+    MCONV_ASSIGN_OR_RETURN(int value_t, ctx.constant(node.name + "_pad_value", lowest, q));
+    ctx.add_op(tfl::BuiltinOperator_PADV2, use, {input, pads_t, value_t}, {out},
+               tfl::BuiltinOptions_PadV2Options, tfl::CreatePadV2Options(ctx.fbb()).Union());
+  } else if (pad_value == 0.0f) {
     ctx.add_op(tfl::BuiltinOperator_PAD, use, {input, pads_t}, {out},
                tfl::BuiltinOptions_PadOptions, tfl::CreatePadOptions(ctx.fbb()).Union());
   } else {
@@ -160,28 +175,42 @@ Status lower_conv(const ir::Node& node, LowerContext& ctx) {
   MCONV_ASSIGN_OR_RETURN(WindowPlan plan, plan_window(node, g.in_h, g.in_w, g.out_h, g.out_w,
                                                       g.kernel, g.strides, g.dilations, g.pads));
 
-  const std::vector<float> wf = wt.to_f32();
   const bool depthwise = group > 1 && group == cin && cout % cin == 0;
-  // OIHW -> OHWI (CONV_2D) or 1HWO (DEPTHWISE_CONV_2D).
-  std::vector<float> filter(wf.size());
+  // OIHW -> OHWI (CONV_2D) or 1HWO (DEPTHWISE_CONV_2D): destination of each source element.
+  std::vector<int64_t> destination(wt.element_count());
   for (int64_t o = 0; o < cout; ++o)
     for (int64_t i = 0; i < cin_per_group; ++i)
       for (int64_t y = 0; y < kh; ++y)
-        for (int64_t xx = 0; xx < kw; ++xx) {
-          const float v = wf[((o * cin_per_group + i) * kh + y) * kw + xx];
-          if (depthwise)
-            filter[(y * kw + xx) * cout + o] = v;
-          else
-            filter[((o * kh + y) * kw + xx) * cin_per_group + i] = v;
-        }
+        for (int64_t xx = 0; xx < kw; ++xx)
+          destination[((o * cin_per_group + i) * kh + y) * kw + xx] =
+              depthwise ? (y * kw + xx) * cout + o : ((o * kh + y) * kw + xx) * cin_per_group + i;
   std::vector<int64_t> filter_shape = depthwise ? std::vector<int64_t>{1, kh, kw, cout}
                                                 : std::vector<int64_t>{cout, kh, kw, cin_per_group};
-  MCONV_ASSIGN_OR_RETURN(int filter_t, ctx.const_f32(w->name + "_tfl", filter, filter_shape));
-  std::vector<float> bias(cout, 0.0f);
-  if (b) bias = b->constant->to_f32();
-  if (static_cast<int64_t>(bias.size()) != cout)
-    return LowerContext::error(node, "bias size differs from output channels");
-  MCONV_ASSIGN_OR_RETURN(int bias_t, ctx.const_f32(node.name + "_bias", bias, {cout}));
+  int filter_t, bias_t;
+  const bool quantized = is_quantized(w);
+  if (quantized) {
+    // Integer weights keep their bytes and quantization; the channel axis moves with the layout.
+    if (!b || !is_quantized(b) || b->constant->element_count() != cout)
+      return LowerContext::error(node, "a quantized convolution needs a quantized bias");
+    Tensor filter(wt.dtype(), filter_shape);
+    const size_t elem = dtype_size(wt.dtype());
+    for (size_t k = 0; k < destination.size(); ++k)
+      std::memcpy(filter.raw() + destination[k] * elem, wt.raw() + k * elem, elem);
+    ir::QuantParams q = *w->quant;
+    if (q.per_axis()) q.axis = depthwise ? 3 : 0;
+    MCONV_ASSIGN_OR_RETURN(filter_t, ctx.constant(w->name + "_tfl", filter, &q));
+    MCONV_ASSIGN_OR_RETURN(bias_t, ctx.tensor(b));
+  } else {
+    const std::vector<float> wf = wt.to_f32();
+    std::vector<float> filter(wf.size());
+    for (size_t k = 0; k < destination.size(); ++k) filter[destination[k]] = wf[k];
+    MCONV_ASSIGN_OR_RETURN(filter_t, ctx.const_f32(w->name + "_tfl", filter, filter_shape));
+    std::vector<float> bias(cout, 0.0f);
+    if (b) bias = b->constant->to_f32();
+    if (static_cast<int64_t>(bias.size()) != cout)
+      return LowerContext::error(node, "bias size differs from output channels");
+    MCONV_ASSIGN_OR_RETURN(bias_t, ctx.const_f32(node.name + "_bias", bias, {cout}));
+  }
 
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
   MCONV_ASSIGN_OR_RETURN(in_t, pad_if_needed(node, ctx, plan, in_t, x, 0.0f));

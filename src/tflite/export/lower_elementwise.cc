@@ -71,6 +71,8 @@ Status lower_clip(const ir::Node& node, LowerContext& ctx) {
   // General bounds: MAXIMUM with lo, then MINIMUM with hi (skipping infinite ones).
   const bool has_lo = !std::isinf(lo), has_hi = !std::isinf(hi);
   if (!has_lo && !has_hi) return LowerContext::error(node, "Clip without bounds");
+  if (is_quantized(node.inputs[0]))
+    return LowerContext::error(node, "quantized Clip with bounds other than RELU/RELU6 forms");
   const ir::Value* x = node.inputs[0];
   MCONV_ASSIGN_OR_RETURN(int cur, ctx.tensor(x));
   MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(node.outputs[0]));
@@ -111,6 +113,8 @@ Status lower_hard_sigmoid(const ir::Node& node, LowerContext& ctx) {
   const float a = node.attrs.get_float("alpha", 0.2f);
   const float b = node.attrs.get_float("beta", 0.5f);
   if (!(a > 0.0f)) return LowerContext::error(node, "HardSigmoid with alpha <= 0");
+  if (is_quantized(node.inputs[0]))
+    return LowerContext::error(node, "quantized HardSigmoid outside x * HardSigmoid(x)");
   const ir::Value* x = node.inputs[0];
   const OpUse use{.input = x->dtype, .max_input_rank = rank_of(x), .broadcast = true};
   MCONV_ASSIGN_OR_RETURN(int cur, ctx.tensor(x));
@@ -184,7 +188,7 @@ Status lower_binary(const ir::Node& node, LowerContext& ctx) {
   }
   MCONV_ASSIGN_OR_RETURN(int a_t, ctx.tensor(a));
   MCONV_ASSIGN_OR_RETURN(int b_t, ctx.tensor(b));
-  const bool fusable = op != tfl::BuiltinOperator_POW && node.outputs[0]->dtype == DType::kF32;
+  const bool fusable = op != tfl::BuiltinOperator_POW;
   const LowerContext::Fused fused =
       fusable ? ctx.fuse_activation(node.outputs[0])
               : LowerContext::Fused{tfl::ActivationFunctionType_NONE, node.outputs[0]};

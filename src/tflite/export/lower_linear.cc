@@ -61,6 +61,29 @@ Status lower_gemm(const ir::Node& node, LowerContext& ctx) {
   if (k < 0 || n < 0) return LowerContext::error(node, "Gemm needs static inner dims");
 
   const bool constant_bias = !c || (c->is_constant() && c->constant->element_count() == n);
+  if (b->is_constant() && is_quantized(b)) {
+    // Integer weights [out, in] (as TFLite's importer leaves them) keep their bytes and scales.
+    if (!trans_b || alpha != 1.0f || (c && (beta != 1.0f || !is_quantized(c) || !constant_bias)))
+      return LowerContext::error(node, "quantized Gemm must be x * W^T + bias without scaling");
+    MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(a));
+    MCONV_ASSIGN_OR_RETURN(int w_t, ctx.tensor(b));
+    int bias_t = -1;  // an omitted optional input
+    if (c) {
+      MCONV_ASSIGN_OR_RETURN(bias_t, ctx.tensor(c));
+    }
+    const LowerContext::Fused fused = ctx.fuse_activation(node.outputs[0]);
+    MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(fused.output));
+    auto options = tfl::CreateFullyConnectedOptions(ctx.fbb(), fused.act);
+    ctx.add_op(tfl::BuiltinOperator_FULLY_CONNECTED,
+               OpUse{.input = a->dtype,
+                     .weights = b->dtype,
+                     .output = node.outputs[0]->dtype,
+                     .max_input_rank = 2,
+                     .per_channel = b->quant->per_axis()},
+               {in_t, w_t, bias_t}, {out_t}, tfl::BuiltinOptions_FullyConnectedOptions,
+               options.Union());
+    return Status::Ok();
+  }
   if (b->is_constant() && constant_bias) {
     const std::vector<float> bf = b->constant->to_f32();
     std::vector<float> weights(n * k);
@@ -96,6 +119,8 @@ Status lower_gemm(const ir::Node& node, LowerContext& ctx) {
 Status lower_matmul(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* a = node.inputs[0];
   const ir::Value* b = node.inputs[1];
+  if (is_quantized(b) && b->is_constant())
+    return LowerContext::error(node, "quantized MatMul with constant weights is not supported");
   if (b->is_constant() && b->constant->rank() == 2 && rank_of(a) >= 2) {
     const int64_t k = b->constant->dim(0), n = b->constant->dim(1);
     const std::vector<float> bf = b->constant->to_f32();

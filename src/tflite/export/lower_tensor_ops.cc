@@ -313,6 +313,51 @@ Status lower_pass_through(const ir::Node& node, LowerContext& ctx) {
   return Status::Ok();
 }
 
+namespace {
+
+// Quantization of QuantizeLinear/DequantizeLinear's integer side: the value's own QuantParams, or
+// the node's constant scale/zero point inputs (QDQ models from ONNX).
+Expected<ir::QuantParams> qdq_params(const ir::Node& node, const ir::Value* integer) {
+  if (const ir::QuantParams* q = written_quant(integer)) return *q;
+  const ir::Value* scale = node.inputs[1];
+  const ir::Value* zero = node.inputs.size() > 2 ? node.inputs[2] : nullptr;
+  if (!scale || !scale->is_constant() || (zero && !zero->is_constant()))
+    return LowerContext::error(node, "scale and zero point must be constants");
+  ir::QuantParams q;
+  q.scale = scale->constant->to_f32();
+  q.zero_point = zero ? zero->constant->to_i64() : std::vector<int64_t>(q.scale.size(), 0);
+  if (q.scale.size() > 1) q.axis = normalize_axis(node.attrs.get_int("axis", 1), rank_of(integer));
+  return q;
+}
+
+}  // namespace
+
+Status lower_quantize(const ir::Node& node, LowerContext& ctx) {
+  const ir::Value* x = node.inputs[0];
+  const ir::Value* y = node.outputs[0];
+  MCONV_ASSIGN_OR_RETURN(ir::QuantParams q, qdq_params(node, y));
+  MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
+  MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor_with_quant(y, q));
+  ctx.add_op(tfl::BuiltinOperator_QUANTIZE,
+             OpUse{.input = x->dtype, .output = y->dtype, .per_channel = q.per_axis()}, {in_t},
+             {out_t}, tfl::BuiltinOptions_QuantizeOptions,
+             tfl::CreateQuantizeOptions(ctx.fbb()).Union());
+  return Status::Ok();
+}
+
+Status lower_dequantize(const ir::Node& node, LowerContext& ctx) {
+  const ir::Value* x = node.inputs[0];
+  const ir::Value* y = node.outputs[0];
+  MCONV_ASSIGN_OR_RETURN(ir::QuantParams q, qdq_params(node, x));
+  MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor_with_quant(x, q));
+  MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(y));
+  ctx.add_op(tfl::BuiltinOperator_DEQUANTIZE,
+             OpUse{.input = x->dtype, .output = y->dtype, .per_channel = q.per_axis()}, {in_t},
+             {out_t}, tfl::BuiltinOptions_DequantizeOptions,
+             tfl::CreateDequantizeOptions(ctx.fbb()).Union());
+  return Status::Ok();
+}
+
 Status lower_unsupported(const ir::Node& node, LowerContext& ctx) {
   return LowerContext::error(node, "op has no TFLite FP32 lowering");
 }

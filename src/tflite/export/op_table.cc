@@ -50,8 +50,8 @@ constexpr std::array kRows = {
     Row{ir::OpType::kPad, lower_pad},
     Row{ir::OpType::kReduceMean, lower_reduce_mean},
     Row{ir::OpType::kCast, lower_cast},
-    Row{ir::OpType::kQuantizeLinear, lower_unsupported},    // FP32 export only
-    Row{ir::OpType::kDequantizeLinear, lower_unsupported},  // FP32 export only
+    Row{ir::OpType::kQuantizeLinear, lower_quantize},
+    Row{ir::OpType::kDequantizeLinear, lower_dequantize},
 };
 static_assert(kRows.size() == ir::kOpTypeCount, "every IR op needs a TFLite lowering row");
 

@@ -29,7 +29,15 @@ int op_version(tfl::BuiltinOperator op, const OpUse& u) {
     case tfl::BuiltinOperator_MUL:
       if (u.input == DType::kI64) return 5;
       if (int16_in) return 4;
+      if (u.mul_rescale_ge_1) return 3;
       return int8_in ? 2 : 1;
+    case tfl::BuiltinOperator_QUANTIZE:
+      if (u.per_channel) return 3;
+      return u.output == DType::kI16 ? 2 : 1;
+    case tfl::BuiltinOperator_DEQUANTIZE:
+      if (u.input == DType::kI16 || u.input == DType::kF16) return 3;
+      if (int8_in) return u.per_channel ? 5 : 2;
+      return 1;
     case tfl::BuiltinOperator_SUB:
       if (u.input == DType::kI64) return 4;
       if (u.broadcast && u.max_input_rank > 4) return 3;

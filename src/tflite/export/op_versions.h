@@ -21,6 +21,8 @@ struct OpUse {
   bool keep_num_dims = false;   // FULLY_CONNECTED keeping the input rank
   bool no_bias = false;         // FULLY_CONNECTED with 2 inputs
   bool ellipsis_or_new_axis = false;  // STRIDED_SLICE masks of version 6
+  bool per_channel = false;           // per-channel quantized weights / QUANTIZE / DEQUANTIZE
+  bool mul_rescale_ge_1 = false;      // quantized MUL with in1_scale * in2_scale / out_scale >= 1
 };
 
 int op_version(::tflite::BuiltinOperator op, const OpUse& use);

@@ -33,12 +33,17 @@ Expected<tfl::TensorType> tflite_type(DType dtype) {
   return Status::Error("dtype " + std::string(dtype_name(dtype)) + " has no TFLite tensor type");
 }
 
-Expected<int> TfliteWriter::add_tensor(const std::string& name, DType dtype,
-                                       const ir::Shape& shape) {
+Expected<int> TfliteWriter::add_tensor(const std::string& name, DType dtype, const ir::Shape& shape,
+                                       const ir::QuantParams* quant) {
   MCONV_ASSIGN_OR_RETURN(tfl::TensorType type, tflite_type(dtype));
   TensorRecord t;
   t.name = name;
   t.type = type;
+  if (quant && !quant->scale.empty()) {
+    if (quant->zero_point.size() != quant->scale.size())
+      return Status::Error("tensor '" + name + "': scale and zero point counts differ");
+    t.quant = *quant;
+  }
   bool any_unknown = false;
   for (const ir::Dim& d : shape) {
     if (d.known() && d.size > std::numeric_limits<int32_t>::max())
@@ -54,8 +59,10 @@ Expected<int> TfliteWriter::add_tensor(const std::string& name, DType dtype,
   return static_cast<int>(tensors_.size() - 1);
 }
 
-Expected<int> TfliteWriter::add_constant(const std::string& name, const Tensor& data) {
-  MCONV_ASSIGN_OR_RETURN(int index, add_tensor(name, data.dtype(), ir::make_shape(data.shape())));
+Expected<int> TfliteWriter::add_constant(const std::string& name, const Tensor& data,
+                                         const ir::QuantParams* quant) {
+  MCONV_ASSIGN_OR_RETURN(int index,
+                         add_tensor(name, data.dtype(), ir::make_shape(data.shape()), quant));
   buffers_.push_back(data.bytes());
   tensors_[index].buffer = static_cast<uint32_t>(buffers_.size() - 1);
   return index;
@@ -108,11 +115,22 @@ std::vector<uint8_t> TfliteWriter::finish(const std::vector<IoTensor>& inputs,
     auto name = fbb_.CreateString(t.name);
     fb::Offset<fb::Vector<int32_t>> signature;
     if (!t.signature.empty()) signature = fbb_.CreateVector(t.signature);
+    fb::Offset<tfl::QuantizationParameters> quant;
+    if (t.quant) {
+      auto scale = fbb_.CreateVector(t.quant->scale);
+      auto zero_point = fbb_.CreateVector(t.quant->zero_point);
+      tfl::QuantizationParametersBuilder q(fbb_);
+      q.add_scale(scale);
+      q.add_zero_point(zero_point);
+      q.add_quantized_dimension(t.quant->per_axis() ? t.quant->axis : 0);
+      quant = q.Finish();
+    }
     tfl::TensorBuilder b(fbb_);
     b.add_shape(shape);
     b.add_type(t.type);
     b.add_buffer(t.buffer);
     b.add_name(name);
+    if (t.quant) b.add_quantization(quant);
     if (!t.signature.empty()) b.add_shape_signature(signature);
     b.add_has_rank(true);
     tensors.push_back(b.Finish());

@@ -26,10 +26,12 @@ class TfliteWriter {
   flatbuffers::FlatBufferBuilder& builder() { return fbb_; }
 
   // A computed (non-constant) tensor. Unknown dims are written as 1 in `shape` and -1 in
-  // `shape_signature`.
-  Expected<int> add_tensor(const std::string& name, DType dtype, const ir::Shape& shape);
+  // `shape_signature`. `quant` (optional) becomes the tensor's QuantizationParameters.
+  Expected<int> add_tensor(const std::string& name, DType dtype, const ir::Shape& shape,
+                           const ir::QuantParams* quant = nullptr);
   // A constant tensor with its own buffer.
-  Expected<int> add_constant(const std::string& name, const Tensor& data);
+  Expected<int> add_constant(const std::string& name, const Tensor& data,
+                             const ir::QuantParams* quant = nullptr);
 
   // An operator; `options` is an offset into builder() (or 0 for none).
   void add_operator(::tflite::BuiltinOperator op, int version, std::vector<int> inputs,
@@ -51,11 +53,12 @@ class TfliteWriter {
 
  private:
   struct TensorRecord {
-    std::string name;                // tensor name
-    ::tflite::TensorType type;       // element type
-    std::vector<int32_t> shape;      // static shape (unknown dims as 1)
-    std::vector<int32_t> signature;  // shape with -1 for unknown dims; empty when all known
-    uint32_t buffer = 0;             // 0 = no data
+    std::string name;                      // tensor name
+    ::tflite::TensorType type;             // element type
+    std::vector<int32_t> shape;            // static shape (unknown dims as 1)
+    std::vector<int32_t> signature;        // shape with -1 for unknown dims; empty when all known
+    uint32_t buffer = 0;                   // 0 = no data
+    std::optional<ir::QuantParams> quant;  // quantization of an integer tensor
   };
   struct OperatorRecord {
     uint32_t opcode_index;         // into opcodes_
