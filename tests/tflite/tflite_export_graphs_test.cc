@@ -11,6 +11,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <random>
@@ -459,6 +460,29 @@ TEST(TfliteExportGraphs, Rank4OutputLayoutFollowsOptions) {
     EXPECT_EQ(count_ops(*bytes, "TRANSPOSE"), keep ? 1 : 0);
     EXPECT_EQ(out->name()->str(), b.g.outputs[0]->name);  // the output keeps its name
   }
+}
+
+// A failed export leaves no file behind; a successful one writes exactly export_tflite's bytes.
+TEST(TfliteExportGraphs, FileExportIsAtomic) {
+  const std::string dir = mconv::test::make_temp_dir("tflite_export_file");
+  Builder bad(3);
+  Value* dims = bad.g.add_value("dims", DType::kI64, mconv::ir::make_shape({2}));
+  bad.g.inputs.push_back(dims);
+  bad.output(bad.op(OpType::kConstantOfShape, {dims}));
+  (void)mconv::passes::infer_shapes(bad.g);
+  EXPECT_FALSE(mconv::tflite::export_tflite_file(bad.g, dir + "/bad.tflite").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir + "/bad.tflite"));
+
+  Builder good(4);
+  good.output(good.relu(good.conv(good.input({1, 3, 8, 8}), 3, 4, 3, 1, 1)));
+  ASSERT_TRUE(mconv::passes::infer_shapes(good.g).ok());
+  ASSERT_TRUE(mconv::tflite::export_tflite_file(good.g, dir + "/good.tflite").ok());
+  auto written = mconv::read_file_bytes(dir + "/good.tflite");
+  auto bytes = mconv::tflite::export_tflite(good.g);
+  ASSERT_TRUE(written.ok() && bytes.ok());
+  EXPECT_TRUE(*written == *bytes);
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos);
 }
 
 TEST(TfliteExportGraphs, UnsupportedOpIsNamed) {

@@ -119,6 +119,16 @@ TEST_F(TfliteExportModels, LiteRtMatchesTorchWithin1e4) {
   ASSERT_FALSE(models_->empty());
   std::vector<mconv::test::LiteRtJob> jobs;
   for (const Exported& e : *models_) jobs.push_back({e.tflite_path, {e.input_npy}, e.out_prefix});
+  // One more: MobileNetV2 keeping its NCHW input (one TRANSPOSE at the input), fed the stored
+  // NCHW samples as they are.
+  const std::string models = mconv::test::shared_models_dir();
+  auto v2 = mconv::onnx::import_onnx_file(models + "/mobilenet_v2_op13.onnx");
+  ASSERT_TRUE(v2.ok()) << v2.status().message();
+  mconv::tflite::TfliteExportOptions keep;
+  keep.keep_nchw_input = true;
+  const std::string nchw_file = *dir_ + "/mobilenet_v2_op13.nchw.tflite";
+  ASSERT_TRUE(mconv::tflite::export_tflite_file(v2->graph, nchw_file, keep).ok());
+  jobs.push_back({nchw_file, {models + "/mobilenet_v2_op13.input.npy"}, *dir_ + "/v2_nchw"});
   const auto run = mconv::test::run_litert_batch(jobs, *dir_);
   ASSERT_EQ(run.exit_code, 0) << run.log;
   for (size_t i = 0; i < models_->size(); ++i) {
@@ -132,6 +142,13 @@ TEST_F(TfliteExportModels, LiteRtMatchesTorchWithin1e4) {
     std::printf("[ litert ] %s: max|diff|/max|ref| = %.3g over %lld outputs\n", e.name.c_str(), rel,
                 static_cast<long long>(out->element_count()));
   }
+  ASSERT_TRUE(run.job_ok.back()) << run.log;
+  auto nchw_out = mconv::read_npy(*dir_ + "/v2_nchw.0.npy");
+  auto reference = mconv::read_npy(models + "/mobilenet_v2_op13.torch_output.npy");
+  ASSERT_TRUE(nchw_out.ok() && reference.ok());
+  const double rel = mconv::test::relative_max_diff(*nchw_out, *reference);
+  EXPECT_LE(rel, 1e-4);
+  std::printf("[ litert ] mobilenet_v2_op13 (NCHW input kept): max|diff|/max|ref| = %.3g\n", rel);
 }
 
 TEST_F(TfliteExportModels, FilesAreValidTransposeFreeAndSigned) {
