@@ -3,8 +3,10 @@
 // the largest difference between their outputs.
 //
 //   mconv_bench_interp_vs_ort model.onnx [--input x.npy] [--warmup W] [--runs R] [--threads T]
-//                             [--profile]
+//                             [--profile] [--nhwc]
 //
+// --nhwc runs the interpreter on the graph after passes::rewrite_for_nhwc (input kept NCHW, one
+// Transpose after it), i.e. the channels-last kernels a TFLite-bound graph uses.
 // --profile adds the interpreter's time per op type and its slowest nodes (measured in extra
 // runs, so the main figures are not disturbed by the timers).
 // --input takes the first row of a batched .npy (the shared *.input.npy files hold two);
@@ -26,6 +28,7 @@
 #include "core/npy.h"
 #include "onnx/onnx_importer.h"
 #include "ort/ort_session.h"
+#include "passes/rewrite_for_nhwc.h"
 #include "runtime/interpreter.h"
 
 namespace {
@@ -40,6 +43,7 @@ struct Options {
   int runs = 30;         // timed runs per engine
   int threads = 1;       // intra-op threads for both engines
   bool profile = false;  // also print the interpreter's per-op breakdown
+  bool nhwc = false;     // interpreter runs the NHWC-rewritten graph
 };
 
 struct Timing {
@@ -84,6 +88,8 @@ Options parse_args(int argc, char** argv) {
       o.threads = std::atoi(next().c_str());
     } else if (arg == "--profile") {
       o.profile = true;
+    } else if (arg == "--nhwc") {
+      o.nhwc = true;
     } else if (!arg.empty() && arg[0] == '-') {
       fail("unknown option " + arg);
     } else if (o.model.empty()) {
@@ -95,7 +101,7 @@ Options parse_args(int argc, char** argv) {
   if (o.model.empty())
     fail(
         "usage: mconv_bench_interp_vs_ort model.onnx [--input x.npy] [--warmup W] [--runs R] "
-        "[--threads T] [--profile]");
+        "[--threads T] [--profile] [--nhwc]");
   if (o.runs < 1 || o.warmup < 0 || o.threads < 1) fail("runs, warmup and threads must be sane");
   return o;
 }
@@ -183,6 +189,12 @@ int main(int argc, char** argv) {
 
   auto model = mconv::onnx::import_onnx_file(o.model);
   if (!model.ok()) fail(o.model + ": " + model.status().message());
+  if (o.nhwc) {
+    mconv::passes::NhwcOptions nhwc;
+    nhwc.keep_nchw_input = true;
+    auto rewritten = mconv::passes::rewrite_for_nhwc(model->graph, nhwc);
+    if (!rewritten.ok()) fail(o.model + ": " + rewritten.status().message());
+  }
   mconv::runtime::InterpreterOptions interp_options;
   interp_options.threads = o.threads;
   auto interp = mconv::runtime::Interpreter::Create(model->graph, interp_options);
@@ -228,8 +240,8 @@ int main(int argc, char** argv) {
   }
 
   std::printf("model    %s\n", o.model.c_str());
-  std::printf("input    %s  threads %d  warmup %d  runs %d\n", input.describe().c_str(), o.threads,
-              o.warmup, o.runs);
+  std::printf("input    %s  threads %d  warmup %d  runs %d  interpreter layout %s\n",
+              input.describe().c_str(), o.threads, o.warmup, o.runs, o.nhwc ? "NHWC" : "NCHW");
   std::printf("%-22s %10s %10s %10s %10s\n", "engine (ms/image)", "mean", "p50", "min", "cpu p50");
   std::printf("%-22s %10.2f %10.2f %10.2f %10.2f\n", "mconv interpreter", ti.mean_ms / batch,
               ti.p50_ms / batch, ti.min_ms / batch, ti.cpu_p50_ms / batch);

@@ -191,5 +191,19 @@ TEST(Conv, ChannelMismatchIsAnErrorNamingTheNode) {
   EXPECT_NE(r.status().message().find("channels"), std::string::npos) << r.status().message();
 }
 
+TEST(Conv, StaticChannelMismatchFailsAtCreate) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, ir::make_shape({1, 5, 4, 4}));
+  ir::Value* w = g.add_constant("w", random_tensor({2, 4, 1, 1}, 2));
+  ir::Value* y = g.add_value("y", DType::kF32, ir::make_shape({1, 2, 4, 4}));
+  g.add_node(ir::OpType::kConv, "conv_bad", {x, w}, {y})->layout = ir::Layout::kNCHW;
+  g.inputs = {x};
+  g.outputs = {y};
+  auto r = Interpreter::Create(g);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("conv_bad"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("channels"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace mconv::runtime::test

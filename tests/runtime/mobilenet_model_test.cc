@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "core/npy.h"
@@ -58,7 +59,10 @@ void check_model(const std::string& stem, int threads) {
     ASSERT_EQ(out->size(), 1u);
     const Tensor want = row_of(*expected, row);
     ASSERT_EQ((*out)[0].shape(), want.shape());
-    EXPECT_LT(max_abs_diff((*out)[0], want), 1e-4) << stem << " row " << row;
+    const double diff = max_abs_diff((*out)[0], want);
+    std::printf("[ metric ] %s (%d thread%s) row %lld: max |interpreter - torch| = %.3g\n",
+                stem.c_str(), threads, threads == 1 ? "" : "s", static_cast<long long>(row), diff);
+    EXPECT_LT(diff, 1e-4) << stem << " row " << row;
     EXPECT_EQ(argmax((*out)[0]), argmax(want)) << stem << " row " << row;
   }
 }

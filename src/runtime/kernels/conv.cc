@@ -31,9 +31,24 @@ class ConvKernel final : public Kernel {
     return packed;
   }
 
+  // Packs constant weights/bias and checks what is already known statically, so a malformed
+  // node fails at Interpreter::Create rather than on the first run.
   Status prepare(const ir::Node& node) {
     if (const Tensor* w = constant_input(node, 1)) {
       MCONV_ASSIGN_OR_RETURN(packed_, pack(*w));
+      if (window_.kernel_h && (window_.kernel_h != w->dim(2) || window_.kernel_w != w->dim(3)))
+        return Status::Error("kernel_shape disagrees with weight " + w->describe());
+      if (w->dim(0) % group_ != 0)
+        return Status::Error("weight " + w->describe() +
+                             ": output channels not divisible by group " + std::to_string(group_));
+      const ir::Value* x = node.inputs[0];
+      const size_t channel_axis = nhwc_ ? 3 : 1;
+      if (x && x->has_shape && x->shape.size() == 4 && x->shape[channel_axis].known() &&
+          x->shape[channel_axis].size != w->dim(1) * group_)
+        return Status::Error("input '" + x->name + "' " + ir::shape_string(x->shape) + " has " +
+                             std::to_string(x->shape[channel_axis].size) + " channels, weight " +
+                             w->describe() + " with group " + std::to_string(group_) + " expects " +
+                             std::to_string(w->dim(1) * group_));
     }
     if (const Tensor* b = constant_input(node, 2)) {
       MCONV_ASSIGN_OR_RETURN(bias_, float_values(*b, "bias"));
