@@ -1,0 +1,218 @@
+#include "quant/calibration.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "runtime/interpreter.h"
+
+namespace mconv::quant {
+namespace {
+
+// Names of the values worth observing: float graph inputs and float node outputs.
+std::unordered_set<std::string> observed_names(const ir::Graph& graph) {
+  std::unordered_set<std::string> names;
+  for (const ir::Value* v : graph.inputs)
+    if (dtype_is_float(v->dtype)) names.insert(v->name);
+  for (const auto& node : graph.nodes())
+    for (const ir::Value* v : node->outputs)
+      if (v && !v->is_constant() && (dtype_is_float(v->dtype) || v->dtype == DType::kUndefined))
+        names.insert(v->name);
+  return names;
+}
+
+// Where the input channel means are collected: input 0 of every Conv (channel axis from its
+// layout) and Gemm/MatMul (last axis), keyed by the input's value name.
+struct ChannelTarget {
+  std::string node;  // consuming node name (the key of CalibrationResult::input_means)
+  int axis = 1;      // channel axis of the input, -1 = last
+};
+std::unordered_map<std::string, std::vector<ChannelTarget>> channel_targets(
+    const ir::Graph& graph) {
+  std::unordered_map<std::string, std::vector<ChannelTarget>> out;
+  for (const auto& node : graph.nodes()) {
+    if (node->inputs.empty() || !node->inputs[0] || node->inputs[0]->is_constant()) continue;
+    int axis = 0;
+    if (node->op == ir::OpType::kConv) {
+      axis = node->layout == ir::Layout::kNHWC ? -1 : 1;
+    } else if (node->op == ir::OpType::kGemm || node->op == ir::OpType::kMatMul) {
+      axis = -1;
+    } else {
+      continue;
+    }
+    out[node->inputs[0]->name].push_back(ChannelTarget{node->name, axis});
+  }
+  return out;
+}
+
+void add_channel_sums(const Tensor& t, int axis, ChannelMeans* m) {
+  if (t.rank() == 0) return;
+  const int a = axis < 0 ? t.rank() - 1 : std::min(axis, t.rank() - 1);
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < a; ++d) outer *= t.dim(d);
+  for (int d = a + 1; d < t.rank(); ++d) inner *= t.dim(d);
+  const int64_t channels = t.dim(a);
+  if (m->sum.empty()) m->sum.assign(channels, 0.0);
+  if (static_cast<int64_t>(m->sum.size()) != channels) return;  // shape changed: ignore
+  const float* x = t.data<float>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      double s = 0;
+      for (int64_t i = 0; i < inner; ++i) s += x[(o * channels + c) * inner + i];
+      m->sum[c] += s;
+    }
+  m->count += static_cast<uint64_t>(outer * inner);
+}
+
+// Items [first, first + count) of `batch` along axis 0.
+Tensor slice_batch(const Tensor& batch, int64_t first, int64_t count) {
+  std::vector<int64_t> shape = batch.shape();
+  const int64_t item_bytes = shape[0] > 0 ? static_cast<int64_t>(batch.byte_size()) / shape[0] : 0;
+  shape[0] = count;
+  Tensor out(batch.dtype(), shape);
+  std::memcpy(out.raw(), batch.raw() + first * item_bytes, static_cast<size_t>(count * item_bytes));
+  return out;
+}
+
+// One worker's share: its interpreter and histograms.
+struct Worker {
+  std::unique_ptr<runtime::Interpreter> interpreter;  // single-threaded interpreter
+  std::map<std::string, Histogram> values;            // histograms filled by this worker
+  std::map<std::string, ChannelMeans> means;          // channel sums filled by this worker
+  Status status;                                      // first error of this worker
+};
+
+}  // namespace
+
+std::vector<double> ChannelMeans::means() const {
+  std::vector<double> out(sum.size(), 0.0);
+  if (count == 0) return out;
+  for (size_t c = 0; c < sum.size(); ++c) out[c] = sum[c] / static_cast<double>(count);
+  return out;
+}
+
+const Histogram* CalibrationResult::find(const std::string& name) const {
+  auto it = values.find(name);
+  return it == values.end() ? nullptr : &it->second;
+}
+
+CalibrationSource calibration_source_from_runs(std::vector<std::vector<Tensor>> runs) {
+  auto shared = std::make_shared<const std::vector<std::vector<Tensor>>>(std::move(runs));
+  CalibrationSource source;
+  source.count = shared->size();
+  source.inputs = [shared](size_t index) -> Expected<std::vector<Tensor>> {
+    return (*shared)[index];
+  };
+  return source;
+}
+
+CalibrationSource calibration_source_from_batch(Tensor batch, int64_t items_per_run) {
+  auto shared = std::make_shared<const Tensor>(std::move(batch));
+  const int64_t per_run = std::max<int64_t>(1, items_per_run);
+  const int64_t items = shared->rank() > 0 ? shared->dim(0) : 0;
+  CalibrationSource source;
+  source.count = static_cast<size_t>((items + per_run - 1) / per_run);
+  source.inputs = [shared, per_run, items](size_t index) -> Expected<std::vector<Tensor>> {
+    const int64_t first = static_cast<int64_t>(index) * per_run;
+    if (first >= items)
+      return Status::Error("calibration run " + std::to_string(index) +
+                           " is past the end of the batch");
+    return std::vector<Tensor>{slice_batch(*shared, first, std::min(per_run, items - first))};
+  };
+  return source;
+}
+
+Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationSource& source,
+                                      const CalibrationOptions& options) {
+  if (!source.inputs) return Status::Error("calibration: no input source");
+  if (source.count == 0) return Status::Error("calibration: no calibration inputs");
+  if (options.histogram_bins <= 0 || options.histogram_bins % 4 != 0)
+    return Status::Error("calibration: histogram bins must be a positive multiple of 4, got " +
+                         std::to_string(options.histogram_bins));
+  const std::unordered_set<std::string> observed = observed_names(graph);
+  const std::unordered_map<std::string, std::vector<ChannelTarget>> targets =
+      channel_targets(graph);
+  const int thread_count = static_cast<int>(
+      std::clamp<size_t>(static_cast<size_t>(std::max(1, options.threads)), 1, source.count));
+  std::vector<Worker> workers(thread_count);
+  for (Worker& w : workers) {
+    MCONV_ASSIGN_OR_RETURN(w.interpreter, runtime::Interpreter::Create(graph));
+  }
+
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&](Worker& w) {
+    std::vector<std::pair<std::string, Tensor>> captured;
+    for (;;) {
+      if (failed.load()) return;
+      const size_t run = next.fetch_add(1);
+      if (run >= source.count) return;
+      const std::string where = "calibration run " + std::to_string(run);
+      auto inputs = source.inputs(run);
+      if (!inputs.ok()) {
+        w.status = inputs.status().with_context(where);
+        failed = true;
+        return;
+      }
+      captured.clear();
+      auto outputs = w.interpreter->run_capturing(*inputs, &captured);
+      if (!outputs.ok()) {
+        w.status = outputs.status().with_context(where);
+        failed = true;
+        return;
+      }
+      auto observe = [&](const std::string& name, const Tensor& t) {
+        if (t.dtype() != DType::kF32) return;
+        if (auto it = targets.find(name); it != targets.end())
+          for (const ChannelTarget& target : it->second)
+            add_channel_sums(t, target.axis, &w.means[target.node]);
+        if (!observed.count(name)) return;
+        auto it = w.values.find(name);
+        if (it == w.values.end())
+          it = w.values.emplace(name, Histogram(options.histogram_bins)).first;
+        it->second.add(t.values<float>());
+      };
+      for (size_t i = 0; i < graph.inputs.size() && i < inputs->size(); ++i)
+        observe(graph.inputs[i]->name, (*inputs)[i]);
+      for (const auto& [name, tensor] : captured) observe(name, tensor);
+    }
+  };
+  if (thread_count == 1) {
+    work(workers[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (int t = 1; t < thread_count; ++t) threads.emplace_back(work, std::ref(workers[t]));
+    work(workers[0]);
+    for (std::thread& t : threads) t.join();
+  }
+  for (const Worker& w : workers)
+    if (!w.status.ok()) return w.status;
+
+  CalibrationResult result;
+  result.runs = source.count;
+  for (Worker& w : workers)
+    for (auto& [node, m] : w.means) {
+      ChannelMeans& total = result.input_means[node];
+      if (total.sum.empty()) total.sum.assign(m.sum.size(), 0.0);
+      if (total.sum.size() != m.sum.size()) continue;
+      for (size_t c = 0; c < m.sum.size(); ++c) total.sum[c] += m.sum[c];
+      total.count += m.count;
+    }
+  for (Worker& w : workers)
+    for (auto& [name, histogram] : w.values) {
+      auto it = result.values.find(name);
+      if (it == result.values.end()) {
+        result.values.emplace(name, std::move(histogram));
+      } else {
+        it->second.merge(histogram);
+      }
+    }
+  return result;
+}
+
+}  // namespace mconv::quant

@@ -1,0 +1,70 @@
+// Calibration: run an FP32 graph on representative inputs with the reference interpreter and
+// record, for every float activation (graph inputs and node outputs, constants excluded), a
+// Histogram (histogram.h: exact min/max/zero count + a mergeable single-pass histogram). Range
+// estimation (range_estimation.h) then turns these into clipping ranges.
+//
+// Threads: each worker owns an interpreter and its own histograms and takes whole input sets
+// (runs) from a shared counter; histograms are merged at the end. Because histograms merge
+// exactly, the result does not depend on the thread count or on the order runs finish in.
+// Observation uses Interpreter::run_capturing (a copy of each intermediate per run); one run per
+// image keeps that to the size of one forward pass.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/tensor.h"
+#include "ir/graph.h"
+#include "quant/histogram.h"
+
+namespace mconv::quant {
+
+// Where calibration inputs come from: `count` runs, each a full set of graph inputs.
+struct CalibrationSource {
+  size_t count = 0;  // number of runs
+  // Inputs of run `index` (< count), one tensor per graph input in order. Called from worker
+  // threads, possibly concurrently for different indices: it must be thread-safe.
+  std::function<Expected<std::vector<Tensor>>(size_t index)> inputs;
+};
+
+// Runs given as ready tensors (one vector of graph inputs per run).
+CalibrationSource calibration_source_from_runs(std::vector<std::vector<Tensor>> runs);
+// A single-input graph fed from one batch tensor [N, ...]: run i gets items
+// [i * items_per_run, ...) along axis 0 (the last run may be shorter). items_per_run >= 1.
+CalibrationSource calibration_source_from_batch(Tensor batch, int64_t items_per_run = 1);
+
+struct CalibrationOptions {
+  int threads = 1;  // worker threads (each runs a 1-thread interpreter)
+  int histogram_bins = Histogram::kDefaultBins;  // bins per histogram (multiple of 4)
+};
+
+// Per-channel sums of the activation input of one Conv/Gemm/MatMul (the channel axis of the Conv's
+// layout, the last axis of a Gemm/MatMul input), for bias correction.
+struct ChannelMeans {
+  std::vector<double> sum;  // per channel: sum of the elements seen
+  uint64_t count = 0;       // elements per channel seen (the same for every channel)
+  // sum[c] / count, 0 when nothing was seen.
+  std::vector<double> means() const;
+};
+
+struct CalibrationResult {
+  std::map<std::string, Histogram> values;  // by value name: every float activation observed
+  // By NODE name: input channel sums of every Conv, Gemm and MatMul (input 0).
+  std::map<std::string, ChannelMeans> input_means;
+  size_t runs = 0;  // input sets run
+
+  // The histogram of value `name`, or null when it was not observed.
+  const Histogram* find(const std::string& name) const;
+};
+
+// Runs every input set of `source` through `graph` and collects the histograms and channel means.
+// Errors name the run that failed.
+Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationSource& source,
+                                      const CalibrationOptions& options = {});
+
+}  // namespace mconv::quant
