@@ -10,9 +10,13 @@
 #include <map>
 
 #include "core/file_io.h"
+#include "core/half.h"
 #include "core/npy.h"
 #include "litert_runner.h"
 #include "onnx/onnx_importer.h"
+#include "passes/fold_batchnorm.h"
+#include "passes/rewrite_for_nhwc.h"
+#include "runtime/interpreter.h"
 #include "support/test_support.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
@@ -234,6 +238,108 @@ TEST_F(TfliteExportModels, KeepNchwInputAddsExactlyOneTranspose) {
   const ::tflite::Tensor* in = sg->tensors()->Get(sg->inputs()->Get(0));
   EXPECT_EQ(std::vector<int>(in->shape()->begin(), in->shape()->end()),
             (std::vector<int>{1, 3, 224, 224}));
+}
+
+// Stores every Conv/Gemm weight and bias as float16 behind a Cast to f32: the graph form the
+// exporter turns into float16 buffers + DEQUANTIZE (what passes/rewrite_for_fp16's TFLite flavour
+// produces; built here directly so the test pins the exporter's side of that contract).
+void store_weights_as_fp16(mconv::ir::Graph& g) {
+  std::vector<mconv::ir::Node*> nodes;
+  for (const auto& n : g.nodes()) nodes.push_back(n.get());
+  for (mconv::ir::Node* node : nodes) {
+    if (node->op != mconv::ir::OpType::kConv && node->op != mconv::ir::OpType::kGemm) continue;
+    for (size_t i = 1; i < node->inputs.size() && i <= 2; ++i) {
+      mconv::ir::Value* w = node->inputs[i];
+      if (!w || !w->is_constant() || w->constant->dtype() != mconv::DType::kF32) continue;
+      Tensor half(mconv::DType::kF16, w->constant->shape());
+      const std::vector<float> values = w->constant->to_f32();
+      for (size_t k = 0; k < values.size(); ++k)
+        half.data<uint16_t>()[k] = mconv::float_to_half(values[k]);
+      mconv::ir::Value* stored = g.add_constant(w->name + "_fp16", std::move(half));
+      mconv::ir::Value* widened = g.add_value(w->name + "_f32", mconv::DType::kF32, w->shape);
+      mconv::ir::Node* cast =
+          g.add_node(mconv::ir::OpType::kCast, w->name + "_cast", {stored}, {widened});
+      cast->attrs.set("to", static_cast<int64_t>(mconv::DType::kF32));
+      g.set_input(node, i, widened);
+    }
+  }
+  ASSERT_TRUE(g.topological_sort().ok());
+  g.remove_dead();
+}
+
+// FP16 weights (f16 constants behind Casts, on the channels-last graph): every Conv/Gemm weight
+// becomes a float16 buffer read through DEQUANTIZE; the file is about half the size and
+// LiteRT matches the reference interpreter running the same f16-rounded weights within 1e-4.
+TEST_F(TfliteExportModels, Fp16WeightsExportAsDequantize) {
+  const std::string models = mconv::test::shared_models_dir();
+  MCONV_REQUIRE_SHARED_FILE(models + "/mobilenet_v3_small_op13.onnx");
+  MCONV_REQUIRE_LITERT();
+  auto model = mconv::onnx::import_onnx_file(models + "/mobilenet_v3_small_op13.onnx");
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  mconv::ir::Graph& g = model->graph;
+  ASSERT_TRUE(mconv::passes::fold_batchnorm(g).ok());
+  ASSERT_TRUE(mconv::passes::rewrite_for_nhwc(g).ok());
+  ASSERT_NO_FATAL_FAILURE(store_weights_as_fp16(g));
+
+  auto bytes = mconv::tflite::export_tflite(g);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  const ::tflite::Model* m = ::tflite::GetModel(bytes->data());
+  std::map<std::string, int> ops;
+  for (const ::tflite::Operator* op : *m->subgraphs()->Get(0)->operators())
+    ++ops[builtin_name(m->operator_codes()->Get(op->opcode_index()))];
+  EXPECT_EQ(ops.count("CAST"), 0u);
+  EXPECT_EQ(ops.count("TRANSPOSE"), 0u);
+  EXPECT_GE(ops["DEQUANTIZE"], 2 * (ops["CONV_2D"] + ops["DEPTHWISE_CONV_2D"]));
+  int half_tensors = 0;
+  for (const ::tflite::Tensor* t : *m->subgraphs()->Get(0)->tensors())
+    half_tensors += t->type() == ::tflite::TensorType_FLOAT16;
+  EXPECT_EQ(half_tensors, ops["DEQUANTIZE"]);
+  for (const ::tflite::OperatorCode* code : *m->operator_codes())
+    if (builtin_name(code) == "DEQUANTIZE") EXPECT_EQ(code->version(), 3);
+  const auto fp32 = std::find_if(models_->begin(), models_->end(), [](const Exported& e) {
+    return e.name == "mobilenet_v3_small_op13";
+  });
+  ASSERT_NE(fp32, models_->end());
+  EXPECT_LT(bytes->size(), fp32->bytes.size() * 6 / 10);
+  std::printf("[ fp16 ] file %zu bytes vs fp32 %zu bytes, %d DEQUANTIZE ops\n", bytes->size(),
+              fp32->bytes.size(), ops["DEQUANTIZE"]);
+
+  // Reference: the interpreter on the same fp16-weight graph, sample by sample.
+  auto input = mconv::read_npy(fp32->input_npy);
+  ASSERT_TRUE(input.ok());
+  auto interp = mconv::runtime::Interpreter::Create(g);
+  ASSERT_TRUE(interp.ok()) << interp.status().message();
+  const std::string file = *dir_ + "/mobilenet_v3_small_op13.fp16.tflite";
+  ASSERT_TRUE(mconv::write_file_atomic(file, *bytes).ok());
+  const auto run =
+      mconv::test::run_litert_batch({{file, {fp32->input_npy}, *dir_ + "/fp16"}}, *dir_);
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  auto litert = mconv::read_npy(*dir_ + "/fp16.0.npy");
+  ASSERT_TRUE(litert.ok());
+  const int64_t per_sample = 224 * 224 * 3;
+  const std::vector<float> all = input->to_f32();
+  const std::vector<float> got = litert->to_f32();
+  const std::vector<float> torch = fp32->reference.to_f32();
+  for (int i = 0; i < 2; ++i) {
+    Tensor one = Tensor::FromVector(
+        mconv::DType::kF32, {1, 224, 224, 3},
+        std::vector<float>(all.begin() + i * per_sample, all.begin() + (i + 1) * per_sample));
+    auto ref = (*interp)->run({one});
+    ASSERT_TRUE(ref.ok()) << ref.status().message();
+    Tensor row = Tensor::FromVector(
+        mconv::DType::kF32, {1, 1000},
+        std::vector<float>(got.begin() + i * 1000, got.begin() + (i + 1) * 1000));
+    const double rel = mconv::test::relative_max_diff(row, (*ref)[0]);
+    EXPECT_LE(rel, 1e-4);
+    // Against torch (FP32 weights) the FP16 rounding shows, but stays small.
+    Tensor torch_row = Tensor::FromVector(
+        mconv::DType::kF32, {1, 1000},
+        std::vector<float>(torch.begin() + i * 1000, torch.begin() + (i + 1) * 1000));
+    const double vs_torch = mconv::test::relative_max_diff(row, torch_row);
+    EXPECT_LE(vs_torch, 2e-2);
+    std::printf("[ litert ] fp16 sample %d: vs interpreter %.3g, vs torch fp32 %.3g\n", i, rel,
+                vs_torch);
+  }
 }
 
 }  // namespace

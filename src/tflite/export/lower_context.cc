@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/half.h"
+
 namespace mconv::tflite {
 
 namespace tfl = ::tflite;
@@ -60,6 +62,33 @@ Expected<int> LowerContext::const_f32(const std::string& name, const std::vector
                                       std::vector<int64_t> shape) {
   if (shape.empty()) shape = {static_cast<int64_t>(values.size())};
   return w_.add_constant(name, Tensor::FromVector(DType::kF32, shape, values));
+}
+
+Expected<int> LowerContext::float_weight(const std::string& name, const std::vector<float>& values,
+                                         std::vector<int64_t> shape, bool half_storage) {
+  if (!half_storage) return const_f32(name, values, std::move(shape));
+  Tensor half(DType::kF16, shape);
+  for (size_t i = 0; i < values.size(); ++i) half.data<uint16_t>()[i] = float_to_half(values[i]);
+  MCONV_ASSIGN_OR_RETURN(int stored, w_.add_constant(name + "_f16", half));
+  MCONV_ASSIGN_OR_RETURN(int out, w_.add_tensor(name, DType::kF32, ir::make_shape(shape)));
+  add_op(tfl::BuiltinOperator_DEQUANTIZE, OpUse{.input = DType::kF16, .output = DType::kF32},
+         {stored}, {out}, tfl::BuiltinOptions_DequantizeOptions,
+         tfl::CreateDequantizeOptions(fbb()).Union());
+  return out;
+}
+
+bool is_half_weight_cast(const ir::Node& node) {
+  return node.op == ir::OpType::kCast && node.inputs.size() == 1 && node.inputs[0] &&
+         node.inputs[0]->is_constant() && node.inputs[0]->constant->dtype() == DType::kF16 &&
+         node.outputs[0]->dtype == DType::kF32;
+}
+
+std::optional<WeightData> weight_data(const ir::Value* v) {
+  if (!v) return std::nullopt;
+  if (v->is_constant()) return WeightData{v->constant.get(), false};
+  if (v->producer && is_half_weight_cast(*v->producer))
+    return WeightData{v->producer->inputs[0]->constant.get(), true};
+  return std::nullopt;
 }
 
 bool LowerContext::is_graph_output(const ir::Value* value) const {

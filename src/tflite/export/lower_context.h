@@ -41,6 +41,12 @@ class LowerContext {
   Expected<int> const_f32(const std::string& name, const std::vector<float>& values,
                           std::vector<int64_t> shape = {});
 
+  // A float weight tensor from `values` (logical f32). With `half_storage` the data is stored as
+  // float16 and read through a DEQUANTIZE operator (TFLite's FP16-weight form); the returned
+  // index is then the DEQUANTIZE output.
+  Expected<int> float_weight(const std::string& name, const std::vector<float>& values,
+                             std::vector<int64_t> shape, bool half_storage);
+
   // Makes `to` an alias of `from` (pass-through nodes: Identity, Dropout).
   void alias(const ir::Value* to, const ir::Value* from) { alias_[to] = from; }
 
@@ -80,6 +86,16 @@ class LowerContext {
 
 // Static min/max of a Clip node (absent bounds are -inf/+inf); none when a bound is computed.
 std::optional<std::pair<float, float>> clip_bounds(const ir::Node& clip);
+
+// Constant data behind a weight operand: the value's own constant, or the float16 constant a
+// Cast to f32 reads (rewrite_for_fp16's TFLite flavour).
+struct WeightData {
+  const Tensor* data = nullptr;  // the stored constant
+  bool half_storage = false;     // stored as f16 behind a Cast f16 -> f32
+};
+std::optional<WeightData> weight_data(const ir::Value* v);
+// True for Cast(f16 constant) -> f32 nodes.
+bool is_half_weight_cast(const ir::Node& node);
 
 // QuantParams to write for a value: set on integer values only (a float value with QuantParams is
 // a dequantized hybrid weight, written as plain float).

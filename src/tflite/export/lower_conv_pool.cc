@@ -162,9 +162,11 @@ Status lower_conv(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* x = node.inputs[0];
   const ir::Value* w = node.inputs[1];
   const ir::Value* b = node.inputs.size() > 2 ? node.inputs[2] : nullptr;
-  if (!w->is_constant() || (b && !b->is_constant()))
+  const std::optional<WeightData> wd = weight_data(w);
+  const std::optional<WeightData> bd = b ? weight_data(b) : std::nullopt;
+  if (!wd || (b && !bd))
     return LowerContext::error(node, "TFLite convolutions need constant weights and bias");
-  const Tensor& wt = *w->constant;
+  const Tensor& wt = *wd->data;
   if (wt.rank() != 4) return LowerContext::error(node, "only 2-D convolutions are supported");
   const int64_t cout = wt.dim(0), cin_per_group = wt.dim(1), kh = wt.dim(2), kw = wt.dim(3);
   MCONV_ASSIGN_OR_RETURN(Geometry g, geometry(node, {kh, kw}));
@@ -190,7 +192,7 @@ Status lower_conv(const ir::Node& node, LowerContext& ctx) {
   const bool quantized = is_quantized(w);
   if (quantized) {
     // Integer weights keep their bytes and quantization; the channel axis moves with the layout.
-    if (!b || !is_quantized(b) || b->constant->element_count() != cout)
+    if (!b || !is_quantized(b) || !b->is_constant() || b->constant->element_count() != cout)
       return LowerContext::error(node, "a quantized convolution needs a quantized bias");
     Tensor filter(wt.dtype(), filter_shape);
     const size_t elem = dtype_size(wt.dtype());
@@ -204,12 +206,14 @@ Status lower_conv(const ir::Node& node, LowerContext& ctx) {
     const std::vector<float> wf = wt.to_f32();
     std::vector<float> filter(wf.size());
     for (size_t k = 0; k < destination.size(); ++k) filter[destination[k]] = wf[k];
-    MCONV_ASSIGN_OR_RETURN(filter_t, ctx.const_f32(w->name + "_tfl", filter, filter_shape));
+    MCONV_ASSIGN_OR_RETURN(
+        filter_t, ctx.float_weight(w->name + "_tfl", filter, filter_shape, wd->half_storage));
     std::vector<float> bias(cout, 0.0f);
-    if (b) bias = b->constant->to_f32();
+    if (bd) bias = bd->data->to_f32();
     if (static_cast<int64_t>(bias.size()) != cout)
       return LowerContext::error(node, "bias size differs from output channels");
-    MCONV_ASSIGN_OR_RETURN(bias_t, ctx.const_f32(node.name + "_bias", bias, {cout}));
+    MCONV_ASSIGN_OR_RETURN(
+        bias_t, ctx.float_weight(node.name + "_bias", bias, {cout}, bd && bd->half_storage));
   }
 
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));

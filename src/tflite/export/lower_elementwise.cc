@@ -226,9 +226,41 @@ Status lower_binary(const ir::Node& node, LowerContext& ctx) {
   return Status::Ok();
 }
 
+// Readers that take a Cast(f16 constant) weight in and write it as f16 + DEQUANTIZE themselves
+// (after transposing it to TFLite's layout).
+bool reads_half_weight_itself(const ir::Node& reader, const ir::Value* weight) {
+  for (size_t i = 0; i < reader.inputs.size(); ++i) {
+    if (reader.inputs[i] != weight) continue;
+    // Gemm takes the FULLY_CONNECTED path only with a constant (or f16) bias and no transA.
+    const bool gemm_fc =
+        reader.op == ir::OpType::kGemm && reader.attrs.get_int("transA", 0) == 0 &&
+        (reader.inputs.size() < 3 || !reader.inputs[2] || weight_data(reader.inputs[2]));
+    const bool ok = (reader.op == ir::OpType::kConv && (i == 1 || i == 2)) ||
+                    (gemm_fc && (i == 1 || i == 2)) ||
+                    (reader.op == ir::OpType::kMatMul && i == 1 && weight->has_shape &&
+                     weight->shape.size() == 2);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Status lower_cast(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* x = node.inputs[0];
   const ir::Value* y = node.outputs[0];
+  if (is_half_weight_cast(node)) {
+    // FP16 weights: Conv/Gemm/MatMul readers write their own f16 buffer + DEQUANTIZE; any other
+    // reader gets one DEQUANTIZE here (TFLite's form for f16 -> f32 of constants).
+    bool all_handled = !ctx.is_graph_output(y);
+    for (const ir::Node* reader : y->consumers)
+      all_handled = all_handled && reads_half_weight_itself(*reader, y);
+    if (all_handled) return Status::Ok();
+    MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
+    MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(y));
+    ctx.add_op(tfl::BuiltinOperator_DEQUANTIZE, OpUse{.input = DType::kF16, .output = DType::kF32},
+               {in_t}, {out_t}, tfl::BuiltinOptions_DequantizeOptions,
+               tfl::CreateDequantizeOptions(ctx.fbb()).Union());
+    return Status::Ok();
+  }
   MCONV_ASSIGN_OR_RETURN(tfl::TensorType in_type, tflite_type(x->dtype));
   MCONV_ASSIGN_OR_RETURN(tfl::TensorType out_type, tflite_type(y->dtype));
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));

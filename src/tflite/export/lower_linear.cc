@@ -12,10 +12,12 @@ namespace {
 // activation when possible.
 Status fully_connected(const ir::Node& node, LowerContext& ctx, const ir::Value* x,
                        const std::vector<float>& weights, int64_t n, int64_t k,
-                       const std::vector<float>& bias, bool keep_num_dims) {
+                       const std::vector<float>& bias, bool keep_num_dims, bool half_weights,
+                       bool half_bias) {
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
-  MCONV_ASSIGN_OR_RETURN(int w_t, ctx.const_f32(node.name + "_weights", weights, {n, k}));
-  MCONV_ASSIGN_OR_RETURN(int b_t, ctx.const_f32(node.name + "_bias", bias, {n}));
+  MCONV_ASSIGN_OR_RETURN(int w_t,
+                         ctx.float_weight(node.name + "_weights", weights, {n, k}, half_weights));
+  MCONV_ASSIGN_OR_RETURN(int b_t, ctx.float_weight(node.name + "_bias", bias, {n}, half_bias));
   const LowerContext::Fused fused = ctx.fuse_activation(node.outputs[0]);
   MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(fused.output));
   auto options = tfl::CreateFullyConnectedOptions(
@@ -60,7 +62,9 @@ Status lower_gemm(const ir::Node& node, LowerContext& ctx) {
   const int64_t n = node.outputs[0]->shape[1].size;
   if (k < 0 || n < 0) return LowerContext::error(node, "Gemm needs static inner dims");
 
-  const bool constant_bias = !c || (c->is_constant() && c->constant->element_count() == n);
+  const std::optional<WeightData> bd = weight_data(b);
+  const std::optional<WeightData> cd = c ? weight_data(c) : std::nullopt;
+  const bool constant_bias = !c || (cd && cd->data->element_count() == n);
   if (b->is_constant() && is_quantized(b)) {
     // Integer weights [out, in] (as TFLite's importer leaves them) keep their bytes and scales.
     if (!trans_b || alpha != 1.0f || (c && (beta != 1.0f || !is_quantized(c) || !constant_bias)))
@@ -84,18 +88,19 @@ Status lower_gemm(const ir::Node& node, LowerContext& ctx) {
                options.Union());
     return Status::Ok();
   }
-  if (b->is_constant() && constant_bias) {
-    const std::vector<float> bf = b->constant->to_f32();
+  if (bd && constant_bias) {
+    const std::vector<float> bf = bd->data->to_f32();
     std::vector<float> weights(n * k);
     for (int64_t o = 0; o < n; ++o)
       for (int64_t i = 0; i < k; ++i)
         weights[o * k + i] = alpha * (trans_b ? bf[o * k + i] : bf[i * n + o]);
     std::vector<float> bias(n, 0.0f);
     if (c) {
-      bias = c->constant->to_f32();
+      bias = cd->data->to_f32();
       for (float& v : bias) v *= beta;
     }
-    return fully_connected(node, ctx, a, weights, n, k, bias, false);
+    return fully_connected(node, ctx, a, weights, n, k, bias, false, bd->half_storage,
+                           cd && cd->half_storage);
   }
   // Computed operands: BATCH_MATMUL, then the bias as a broadcasting ADD.
   if (alpha != 1.0f || (c && beta != 1.0f))
@@ -121,14 +126,15 @@ Status lower_matmul(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* b = node.inputs[1];
   if (is_quantized(b) && b->is_constant())
     return LowerContext::error(node, "quantized MatMul with constant weights is not supported");
-  if (b->is_constant() && b->constant->rank() == 2 && rank_of(a) >= 2) {
-    const int64_t k = b->constant->dim(0), n = b->constant->dim(1);
-    const std::vector<float> bf = b->constant->to_f32();
+  const std::optional<WeightData> bd = weight_data(b);
+  if (bd && bd->data->rank() == 2 && rank_of(a) >= 2) {
+    const int64_t k = bd->data->dim(0), n = bd->data->dim(1);
+    const std::vector<float> bf = bd->data->to_f32();
     std::vector<float> weights(n * k);
     for (int64_t o = 0; o < n; ++o)
       for (int64_t i = 0; i < k; ++i) weights[o * k + i] = bf[i * n + o];
-    return fully_connected(node, ctx, a, weights, n, k, std::vector<float>(n, 0.0f),
-                           rank_of(a) > 2);
+    return fully_connected(node, ctx, a, weights, n, k, std::vector<float>(n, 0.0f), rank_of(a) > 2,
+                           bd->half_storage, false);
   }
   MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(node.outputs[0]));
   return batch_matmul(node, ctx, a, b, false, out_t);
