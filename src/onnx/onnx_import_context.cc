@@ -29,8 +29,8 @@ Expected<ir::Value*> ImportContext::define_value(const std::string& name) {
       has_shape = false;
     }
   }
-  ir::Value* v = graph->add_value(name, dtype, shape, has_shape);
-  if (v->name != name)  // only possible when the importer itself took the name first
+  ir::Value* v = graph->add_value(ir_name(name), dtype, shape, has_shape);
+  if (v->name != ir_name(name))  // only possible when the importer itself took the name first
     return Status::Error("value name '" + printable(name) + "' clashes with a generated name");
   values[name] = v;
   return v;
@@ -198,13 +198,13 @@ Expected<std::vector<int64_t>> NodeImporter::constant_ints(int i, const std::str
 
 ir::Value* NodeImporter::add_constant(const std::string& suffix, Tensor data) {
   const std::string base =
-      (proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
+      ir_name(proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
   return ctx_.graph->add_constant(ctx_.fresh_name(base), std::move(data));
 }
 
 ir::Value* NodeImporter::add_temp(const std::string& suffix) {
   const std::string base =
-      (proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
+      ir_name(proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
   return ctx_.graph->add_value(ctx_.fresh_name(base), DType::kUndefined, {}, false);
 }
 
@@ -277,14 +277,15 @@ Expected<ir::Node*> NodeImporter::emit(ir::OpType op, std::vector<ir::Value*> in
     MCONV_ASSIGN_OR_RETURN(ir::Value * v, output(i));
     outputs.push_back(v);
   }
-  return add_node(op, proto_.name(), std::move(inputs), std::move(attrs), std::move(outputs));
+  return add_node(op, ir_name(proto_.name()), std::move(inputs), std::move(attrs),
+                  std::move(outputs));
 }
 
 Expected<ir::Node*> NodeImporter::emit_helper(ir::OpType op, const std::string& suffix,
                                               std::vector<ir::Value*> inputs, ir::Attributes attrs,
                                               std::vector<ir::Value*> outputs) {
   const std::string base =
-      (proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
+      ir_name(proto_.name().empty() ? proto_.op_type() : proto_.name()) + "_" + suffix;
   return add_node(op, base, std::move(inputs), std::move(attrs), std::move(outputs));
 }
 

@@ -25,7 +25,7 @@ struct ImportContext {
   std::string base_dir;        // directory holding external data; "" refuses external data
   int64_t opset = 0;           // default-domain opset of the file
   ir::Graph* graph = nullptr;  // graph being built
-  std::unordered_set<std::string> file_names;  // every value name the file uses
+  std::unordered_set<std::string> file_names;  // IR names of every value the file defines
   std::unordered_set<std::string> consumed;    // names read by nodes or outputs
   std::unordered_map<std::string, const ::onnx::TypeProto*> declared;  // value_info/input/output
   std::unordered_map<std::string, ir::Value*> values;  // ONNX name -> defined IR value

@@ -127,7 +127,9 @@ Status add_initializers(ImportContext& ctx, const ::onnx::GraphProto& graph) {
     if (!tensor.ok())
       return fail(ctx.source,
                   "initializer '" + printable(name) + "': " + tensor.status().message());
-    ir::Value* v = ctx.graph->add_constant(name, std::move(tensor).value());
+    ir::Value* v = ctx.graph->add_constant(ir_name(name), std::move(tensor).value());
+    if (v->name != ir_name(name))
+      return fail(ctx.source, "initializer name '" + printable(name) + "' is ambiguous");
     ctx.values[name] = v;
   }
   return Status::Ok();
@@ -150,7 +152,9 @@ Status add_graph_inputs(ImportContext& ctx, const ::onnx::GraphProto& graph) {
     bool has_shape;
     Status s = read_tensor_type(input.type(), &dtype, &shape, &has_shape);
     if (!s.ok()) return fail(ctx.source, "graph input '" + printable(name) + "' " + s.message());
-    ir::Value* v = ctx.graph->add_value(name, dtype, shape, has_shape);
+    ir::Value* v = ctx.graph->add_value(ir_name(name), dtype, shape, has_shape);
+    if (v->name != ir_name(name))
+      return fail(ctx.source, "graph input name '" + printable(name) + "' is ambiguous");
     ctx.values[name] = v;
     ctx.graph->inputs.push_back(v);
   }
@@ -233,7 +237,7 @@ Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::s
   const ::onnx::GraphProto& graph = proto.graph();
 
   ir::Model model;
-  model.graph.name = printable(graph.name());
+  model.graph.name = ir_name(graph.name());
   model.source_opset = opset;
   model.source_format = "onnx";
   model.producer = printable(proto.producer_name());
@@ -245,11 +249,11 @@ Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::s
   ctx.base_dir = base_dir;
   ctx.opset = opset;
   ctx.graph = &model.graph;
-  for (const auto& init : graph.initializer()) ctx.file_names.insert(init.name());
-  for (const auto& input : graph.input()) ctx.file_names.insert(input.name());
+  for (const auto& init : graph.initializer()) ctx.file_names.insert(ir_name(init.name()));
+  for (const auto& input : graph.input()) ctx.file_names.insert(ir_name(input.name()));
   for (const auto& node : graph.node()) {
     for (const std::string& in : node.input()) ctx.consumed.insert(in);
-    for (const std::string& out : node.output()) ctx.file_names.insert(out);
+    for (const std::string& out : node.output()) ctx.file_names.insert(ir_name(out));
   }
   for (const auto& output : graph.output()) ctx.consumed.insert(output.name());
   for (const auto* list : {&graph.input(), &graph.output(), &graph.value_info()})

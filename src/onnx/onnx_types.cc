@@ -75,4 +75,11 @@ std::string printable(const std::string& text) {
   return out;
 }
 
+std::string ir_name(const std::string& name) {
+  std::string out = name;
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return out;
+}
+
 }  // namespace mconv::onnx

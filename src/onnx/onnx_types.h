@@ -20,4 +20,8 @@ std::string onnx_type_name(int32_t onnx_type);
 // very long strings are cut (file contents are untrusted).
 std::string printable(const std::string& text);
 
+// The IR name for a name from the file: control characters become '_' so that names stay
+// printable on one line in every later message; ordinary names are unchanged.
+std::string ir_name(const std::string& name);
+
 }  // namespace mconv::onnx

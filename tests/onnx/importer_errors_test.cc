@@ -331,6 +331,17 @@ TEST(ImporterErrors, HostileNamesStayOnOneLine) {
   b.output("y");
   auto m = import_onnx_bytes(b.bytes(), "", {true, true, "evil.onnx"});
   expect_one_line_error(m, "evil.onnx: node 'line1?line2??[31m' has op type 'Evil?Op'");
+
+  // Valid models with such names import, with control characters replaced in IR names.
+  ModelBuilder ok(13);
+  ok.input("in\nput", {int64_t{4}});
+  ok.node("Relu", {"in\nput"}, {"out\tput"}, "re\nlu");
+  ok.output("out\tput");
+  auto imported = import_onnx_bytes(ok.bytes(), "");
+  ASSERT_TRUE(imported.ok()) << imported.status().message();
+  EXPECT_EQ(imported->graph.inputs[0]->name, "in_put");
+  EXPECT_EQ(imported->graph.outputs[0]->name, "out_put");
+  EXPECT_EQ(imported->graph.nodes()[0]->name, "re_lu");
 }
 
 }  // namespace

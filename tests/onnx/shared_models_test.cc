@@ -1,10 +1,13 @@
 // Acceptance tests on the real torchvision exports in shared/data/models: import -> export ->
 // official checker -> ONNX Runtime equals ONNX Runtime on the original (<= 1e-5), and the
 // reference interpreter on the imported graph equals torch's outputs (<= 1e-4, same argmax).
+#include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 #include "core/file_io.h"
 #include "core/npy.h"
+#include "ir/dump.h"
 #include "ir/verifier.h"
 #include "onnx_test_util.h"
 #include "support/test_support.h"
@@ -153,6 +156,40 @@ TEST_P(SharedModelTest, ExportAtEveryOpsetRunsInOrt) {
     auto actual = run_ort(*exported, {row});
     ASSERT_TRUE(actual.ok()) << "opset " << opset << ": " << actual.status().message();
     EXPECT_LE(compare(actual->at(0), expected->at(0)).max_abs, 1e-5f) << "opset " << opset;
+  }
+}
+
+TEST_P(SharedModelTest, ReimportOfExportIsIdentical) {
+  // import -> export -> import gives the same IR (names, attributes, constants, shapes).
+  const SharedModel& m = GetParam();
+  auto model = import_onnx_file(model_path(m, ".onnx"));
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto exported = export_onnx(model->graph);
+  ASSERT_TRUE(exported.ok()) << exported.status().message();
+  auto again = import_onnx_bytes(*exported, "");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  // Same lines; constants may be listed in another order (the exporter writes them by first use).
+  auto sorted_lines = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::stringstream ss(text);
+    for (std::string line; std::getline(ss, line);) lines.push_back(line);
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  };
+  const std::vector<std::string> before = sorted_lines(ir::dump(model->graph));
+  const std::vector<std::string> after = sorted_lines(ir::dump(again->graph));
+  std::vector<std::string> changed;
+  std::set_symmetric_difference(before.begin(), before.end(), after.begin(), after.end(),
+                                std::back_inserter(changed));
+  EXPECT_TRUE(changed.empty()) << changed.size() << " dump lines differ, first: " << changed[0];
+  ASSERT_EQ(again->graph.values().size(), model->graph.values().size());
+  for (const auto& v : model->graph.values()) {
+    const ir::Value* w = again->graph.find_value(v->name);
+    ASSERT_NE(w, nullptr) << v->name;
+    if (v->constant) {
+      ASSERT_TRUE(w->constant) << v->name;
+      EXPECT_EQ(w->constant->bytes(), v->constant->bytes()) << v->name;
+    }
   }
 }
 
