@@ -184,6 +184,11 @@ int run_run(const std::vector<std::string>& args) {
 
   auto result = run_batched(model, inputs);
   if (!result.ok()) return fail(model_path, result.status());
+  if (result->outputs.size() != model.outputs().size())
+    return fail(
+        model_path,
+        Status::Error("runtime returned " + std::to_string(result->outputs.size()) +
+                      " outputs, model declares " + std::to_string(model.outputs().size())));
 
   if (result->rows_run_separately > 0)
     std::printf("ran %lld rows one at a time (the model takes a batch of 1)\n",
