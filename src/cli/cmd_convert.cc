@@ -1,25 +1,156 @@
-// `mconv convert`: placeholder until the conversion pipeline lands.
+// `mconv convert SOURCE -o OUT.tflite|OUT.onnx`: FP32 conversion between ONNX and TFLite (either
+// direction, or a re-export in the same format). The pipeline lives in convert_pipeline.h; this
+// file checks the command line, reads the source, writes the target atomically and reports.
 #include <cstdio>
+#include <filesystem>
+#include <string>
 
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
+#include "cli/convert_pipeline.h"
+#include "cli/model_files.h"
+#include "core/file_io.h"
 
 namespace mconv::cli {
 
-int run_convert(const std::vector<std::string>& args) {
-  CommandSpec spec{
+namespace {
+
+CommandSpec convert_spec() {
+  return {
       .name = "convert",
-      .summary = "Convert a model between ONNX and TFLite (not available yet).",
+      .summary = "Convert a model between ONNX and TFLite (FP32).",
+      .positionals = {{"SOURCE", "an .onnx or .tflite file"}},
+      .options =
+          {
+              {.name = "output",
+               .short_name = 'o',
+               .value_name = "OUT",
+               .help = "file to write; .tflite or .onnx decides the target format"},
+              {.name = "keep-nchw-input",
+               .help = "ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)"},
+              {.name = "nchw-input",
+               .help = "TFLite -> ONNX: take NCHW inputs instead of the source's NHWC"},
+              {.name = "opset",
+               .value_name = "N",
+               .help = "ONNX opset of .onnx outputs (13..18, default 17)"},
+              {.name = "verbose",
+               .short_name = 'v',
+               .help = "list the passes and what they changed"},
+          },
+      .notes =
+          "ONNX -> TFLite folds BatchNormalization and moves the graph to channels-last: image\n"
+          "inputs become NHWC [N,H,W,C] unless --keep-nchw-input. TFLite -> ONNX moves the graph\n"
+          "to channels-first with no Transpose inside; the model keeps its NHWC input (one\n"
+          "Transpose after it) unless --nchw-input. Dynamic-range TFLite weights are written as\n"
+          "FP32. The output is written atomically: on any error no file is created.",
   };
-  // Only --help is understood; everything else gets the same answer.
-  for (const auto& a : args)
-    if (a == "--help" || a == "-h") {
-      std::fputs(help_text(spec).c_str(), stdout);
-      return kExitOk;
-    }
-  print_error("convert", "not available yet");
-  return kExitUsage;
+}
+
+// "f32[1,224,224,3]"
+std::string value_type(const ir::Value& v) {
+  std::string text = std::string(dtype_name(v.dtype));
+  return text + (v.has_shape ? ir::shape_string(v.shape) : "[?]");
+}
+
+std::string signature_lines(const ir::Graph& graph) {
+  std::string text;
+  for (const ir::Value* v : graph.inputs)
+    text += "  input  '" + v->name + "' " + value_type(*v) + "\n";
+  for (const ir::Value* v : graph.outputs)
+    text += "  output '" + v->name + "' " + value_type(*v) + "\n";
+  return text;
+}
+
+// The output's directory must exist and the output must not be a directory or the source.
+Status check_output_path(const std::string& out, const std::string& source) {
+  std::error_code ec;
+  const std::filesystem::path path(out);
+  if (path.filename().empty()) return Status::Error("is a directory");
+  const std::filesystem::path dir = path.parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+    return Status::Error("directory " + dir.string() + " does not exist");
+  if (std::filesystem::is_directory(path, ec)) return Status::Error("is a directory");
+  if (std::filesystem::exists(path, ec) && std::filesystem::equivalent(path, source, ec))
+    return Status::Error("is the source file; choose another output name");
+  return Status::Ok();
+}
+
+}  // namespace
+
+int run_convert(const std::vector<std::string>& args) {
+  const CommandSpec spec = convert_spec();
+  auto parsed = parse_args(spec, args);
+  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
+  if (parsed->help()) {
+    std::fputs(help_text(spec).c_str(), stdout);
+    return kExitOk;
+  }
+  const std::string& source = parsed->positional(0);
+  const auto out = parsed->value("output");
+  if (!out || out->empty())
+    return usage_error(spec.name, "missing --output (-o) OUT.tflite|OUT.onnx");
+
+  ConvertOptions options;
+  options.target = format_for_output_path(*out);
+  if (options.target == ModelFormat::kUnknown) {
+    const std::string ext = std::filesystem::path(*out).extension().string();
+    return usage_error(spec.name, "unsupported output extension '" + ext + "' in '" + *out +
+                                      "' (expected .onnx or .tflite)");
+  }
+  options.keep_nchw_input = parsed->flag("keep-nchw-input");
+  options.nchw_input = parsed->flag("nchw-input");
+  if (options.keep_nchw_input && options.target != ModelFormat::kTflite)
+    return usage_error(spec.name, "--keep-nchw-input applies to .tflite outputs only");
+  if (options.nchw_input && options.target != ModelFormat::kOnnx)
+    return usage_error(spec.name, "--nchw-input applies to .onnx outputs only");
+  if (auto text = parsed->value("opset")) {
+    if (options.target != ModelFormat::kOnnx)
+      return usage_error(spec.name, "--opset applies to .onnx outputs only");
+    auto opset = parse_int(*text, "--opset", 13, 18);
+    if (!opset.ok()) return usage_error(spec.name, opset.status().message());
+    options.opset = static_cast<int>(*opset);
+  }
+  const bool verbose = parsed->flag("verbose");
+
+  // Everything that can be checked before the work is checked first; nothing is written until
+  // the converted bytes exist.
+  if (Status s = check_output_path(*out, source); !s.ok()) return fail(*out, s);
+  auto file = read_model_file(source);
+  if (!file.ok()) return fail(source, file.status());
+  auto model = import_model(*file);
+  if (!model.ok()) return fail(source, model.status());
+  const size_t source_nodes = model->graph.nodes().size();
+  if (verbose) {
+    std::printf("source: %s (%s, %zu nodes after import)\n%s", source.c_str(),
+                std::string(model_format_name(file->format)).c_str(), source_nodes,
+                signature_lines(model->graph).c_str());
+  }
+
+  ConvertReport report;
+  auto bytes = convert_model(*model, options, &report);
+  if (!bytes.ok()) return fail(source, bytes.status());
+  auto operators = count_operators(*bytes, options.target);
+  if (!operators.ok()) return fail(*out, operators.status());
+  if (Status s = write_file_atomic(*out, *bytes); !s.ok()) return fail(*out, s);
+
+  if (verbose) {
+    if (report.dequantized_weights > 0)
+      std::printf("dequantized weights: %lld hybrid tensors written as FP32\n",
+                  static_cast<long long>(report.dequantized_weights));
+    std::printf("passes:\n");
+    for (const auto& pass : report.passes)
+      std::printf("  %s: %d change%s\n", pass.name.c_str(), pass.changes,
+                  pass.changes == 1 ? "" : "s");
+    std::printf("target: %zu nodes before export\n%s", model->graph.nodes().size(),
+                signature_lines(model->graph).c_str());
+  }
+  std::printf("wrote %s (%s, %s, %s %s) from %s (%s)\n", out->c_str(),
+              std::string(model_format_name(options.target)).c_str(),
+              human_bytes(bytes->size()).c_str(), with_thousands(*operators).c_str(),
+              options.target == ModelFormat::kTflite ? "operators" : "nodes", source.c_str(),
+              std::string(model_format_name(file->format)).c_str());
+  return kExitOk;
 }
 
 }  // namespace mconv::cli

@@ -18,7 +18,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"inspect", "show a model's signature, op histogram and parameter count", run_inspect},
     {"run", "run a model on .npy inputs with ONNX Runtime or the reference interpreter", run_run},
-    {"convert", "convert between ONNX and TFLite (not available yet)", run_convert},
+    {"convert", "convert a model between ONNX and TFLite (FP32)", run_convert},
 };
 
 void print_help() {

@@ -1,0 +1,754 @@
+#include "passes/rewrite_for_nchw.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mconv::passes {
+namespace {
+
+using ir::Dim;
+using ir::Node;
+using ir::OpType;
+using ir::Shape;
+using ir::Value;
+
+// A storage order: stored axis i holds logical (source) axis order[i].
+using Order = std::vector<int>;
+
+// A logical [N,H,W,C] stored as [N,C,H,W].
+const Order kChannelsFirst = {0, 3, 1, 2};
+
+Order identity_order(size_t rank) {
+  Order order(rank);
+  std::iota(order.begin(), order.end(), 0);
+  return order;
+}
+
+bool is_identity(const Order& order) {
+  for (size_t i = 0; i < order.size(); ++i)
+    if (order[i] != static_cast<int>(i)) return false;
+  return true;
+}
+
+// inverse(order)[logical axis] = the stored axis holding it.
+Order inverse(const Order& order) {
+  Order inv(order.size());
+  for (size_t i = 0; i < order.size(); ++i) inv[order[i]] = static_cast<int>(i);
+  return inv;
+}
+
+int normalize_axis(int64_t axis, size_t rank) {
+  return static_cast<int>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
+}
+
+// Unknown dims may be anything, so only a known 1 is a unit axis.
+bool is_unit(const Dim& d) {
+  return d.known() && d.size == 1;
+}
+
+Shape stored_shape(const Shape& logical, const Order& order) {
+  Shape out(order.size());
+  for (size_t i = 0; i < order.size(); ++i) out[i] = logical[order[i]];
+  return out;
+}
+
+// The non-unit logical axes in the sequence `order` stores them.
+std::vector<int> non_unit_sequence(const Order& order, const Shape& logical) {
+  std::vector<int> seq;
+  for (int axis : order)
+    if (!is_unit(logical[axis])) seq.push_back(axis);
+  return seq;
+}
+
+// Dense transpose with ONNX semantics: out.shape[i] = in.shape[perm[i]].
+Tensor transpose_tensor(const Tensor& in, const Order& perm) {
+  const int rank = in.rank();
+  std::vector<int64_t> out_dims(rank), in_strides(rank, 1);
+  for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.dim(i + 1);
+  for (int i = 0; i < rank; ++i) out_dims[i] = in.dim(perm[i]);
+  Tensor out(in.dtype(), out_dims);
+  const size_t elem = dtype_size(in.dtype());
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t n = 0, count = in.element_count(); n < count; ++n) {
+    int64_t src = 0;
+    for (int i = 0; i < rank; ++i) src += index[i] * in_strides[perm[i]];
+    std::memcpy(out.raw() + n * elem, in.raw() + src * elem, elem);
+    for (int i = rank - 1; i >= 0; --i) {
+      if (++index[i] < out_dims[i]) break;
+      index[i] = 0;
+    }
+  }
+  return out;
+}
+
+// A Reshape target for `shape`: unknown dims as -1, refused when more than one is unknown.
+std::optional<std::vector<int64_t>> reshape_dims(const Shape& shape) {
+  std::vector<int64_t> dims;
+  int unknown = 0;
+  for (const Dim& d : shape) {
+    dims.push_back(d.known() ? d.size : -1);
+    unknown += d.known() ? 0 : 1;
+  }
+  if (unknown > 1) return std::nullopt;
+  return dims;
+}
+
+// Logical input axes whose elements a reshape turns into a run of logical output axes: the
+// non-unit axes of both sides, matched in order by equal element products. An unknown dim only
+// matches a single unknown dim (the batch).
+struct AxisGroup {
+  std::vector<int> in;   // input axes, increasing
+  std::vector<int> out;  // output axes, increasing
+};
+
+std::optional<std::vector<AxisGroup>> match_reshape_axes(const Shape& in, const Shape& out) {
+  const std::vector<int> a = non_unit_sequence(identity_order(in.size()), in);
+  const std::vector<int> b = non_unit_sequence(identity_order(out.size()), out);
+  std::vector<AxisGroup> groups;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    AxisGroup group{{a[i]}, {b[j]}};
+    const Dim& da = in[a[i++]];
+    const Dim& db = out[b[j++]];
+    if (!da.known() || !db.known()) {
+      if (da.known() != db.known()) return std::nullopt;
+      groups.push_back(std::move(group));
+      continue;
+    }
+    int64_t pa = da.size, pb = db.size;
+    while (pa != pb) {
+      if (pa < pb) {
+        if (i == a.size() || !in[a[i]].known()) return std::nullopt;
+        pa *= in[a[i]].size;
+        group.in.push_back(a[i++]);
+      } else {
+        if (j == b.size() || !out[b[j]].known()) return std::nullopt;
+        pb *= out[b[j]].size;
+        group.out.push_back(b[j++]);
+      }
+    }
+    groups.push_back(std::move(group));
+  }
+  if (i != a.size() || j != b.size()) return std::nullopt;
+  return groups;
+}
+
+// A full storage order whose non-unit axes come in `sequence`: channels-first or source order
+// when one of them fits (so readers need no further move), else each unit axis placed right
+// after its logical predecessor.
+Order complete_order(const std::vector<int>& sequence, const Shape& logical) {
+  const size_t rank = logical.size();
+  std::vector<Order> candidates;
+  if (rank == 4) candidates.push_back(kChannelsFirst);
+  candidates.push_back(identity_order(rank));
+  for (const Order& c : candidates)
+    if (non_unit_sequence(c, logical) == sequence) return c;
+  Order order(sequence.begin(), sequence.end());
+  for (size_t axis = 0; axis < rank; ++axis) {
+    if (!is_unit(logical[axis])) continue;
+    auto after = axis == 0 ? order.begin()
+                           : std::find(order.begin(), order.end(), static_cast<int>(axis) - 1) + 1;
+    order.insert(after, static_cast<int>(axis));
+  }
+  return order;
+}
+
+// Maps the stored sequence of one side's non-unit axes through the groups to the other side:
+// every group must appear as one contiguous, increasing run. `from_in` says which side `stored`
+// belongs to.
+std::optional<std::vector<int>> map_sequence(const std::vector<AxisGroup>& groups,
+                                             const std::vector<int>& stored, bool from_in) {
+  std::vector<int> mapped;
+  size_t pos = 0;
+  while (pos < stored.size()) {
+    auto group = std::find_if(groups.begin(), groups.end(), [&](const AxisGroup& g) {
+      return (from_in ? g.in : g.out).front() == stored[pos];
+    });
+    if (group == groups.end()) return std::nullopt;
+    const std::vector<int>& run = from_in ? group->in : group->out;
+    if (pos + run.size() > stored.size() ||
+        !std::equal(run.begin(), run.end(), stored.begin() + static_cast<std::ptrdiff_t>(pos)))
+      return std::nullopt;
+    pos += run.size();
+    const std::vector<int>& other = from_in ? group->out : group->in;
+    mapped.insert(mapped.end(), other.begin(), other.end());
+  }
+  return mapped;
+}
+
+class NchwRewriter {
+ public:
+  NchwRewriter(ir::Graph& graph, const NchwOptions& options) : g_(graph), options_(options) {}
+
+  Expected<PassResult> run() {
+    bool any_nhwc = false;
+    for (const auto& n : g_.nodes())
+      if (op_info(n->op).layout_sensitive && n->layout == ir::Layout::kNHWC) any_nhwc = true;
+    if (!any_nhwc) return PassResult{};
+    MCONV_RETURN_IF_ERROR(g_.topological_sort());
+    for (const auto& v : g_.values())
+      if (v->has_shape) frames_[v.get()] = {v->shape, identity_order(v->shape.size())};
+
+    std::vector<Node*> source_nodes;
+    for (const auto& n : g_.nodes()) source_nodes.push_back(n.get());
+    prepare_inputs();
+    for (Node* node : source_nodes) MCONV_RETURN_IF_ERROR(rewrite(node));
+    restore_outputs();
+    for (auto& [v, frame] : frames_) v->shape = stored_shape(frame.logical, frame.order);
+    drop_absorbed_transposes();
+    MCONV_RETURN_IF_ERROR(g_.topological_sort());
+    merge_reshape_chains();
+    g_.remove_dead();
+    return PassResult{changes_};
+  }
+
+ private:
+  // The source shape of a value and how it is stored.
+  struct Frame {
+    Shape logical;  // shape in the source's (NHWC) axis order
+    Order order;    // stored axis -> logical axis
+  };
+
+  // ---------------------------------------------------------------- storage bookkeeping
+  bool known(const Value* v) const { return v && frames_.count(const_cast<Value*>(v)); }
+  const Order& order_of(Value* v) const { return frames_.at(v).order; }
+  size_t rank_of(Value* v) const { return frames_.at(v).logical.size(); }
+
+  void store_output(Value* out, const Order& order) {
+    if (!known(out)) return;
+    frames_[out].order = order.size() == rank_of(out) ? order : identity_order(rank_of(out));
+  }
+
+  Value* int64_constant(const std::string& name, const std::vector<int64_t>& values) {
+    Value* v = g_.add_constant(
+        name, Tensor::FromVector(DType::kI64, {static_cast<int64_t>(values.size())}, values));
+    frames_[v] = {v->shape, {0}};
+    return v;
+  }
+
+  // The same logical tensor as `v`, stored in `target` order (one new value per pair, cached).
+  Value* as_stored(Value* v, const Order& target) {
+    if (!known(v)) return v;
+    const Frame frame = frames_.at(v);
+    if (frame.order == target) return v;
+    if (auto it = input_of_mover_.find(v); it != input_of_mover_.end() && is_identity(target))
+      return it->second;  // the graph input before its channels-first Transpose
+    const auto key = std::make_pair(v, target);
+    if (auto it = moved_.find(key); it != moved_.end()) return it->second;
+
+    const Order old_position = inverse(frame.order);
+    Order perm(target.size());  // new stored axis i = old stored axis perm[i]
+    for (size_t i = 0; i < target.size(); ++i) perm[i] = old_position[target[i]];
+    Value* out;
+    if (v->is_constant()) {
+      out = g_.add_constant(v->name + "_nchw", transpose_tensor(*v->constant, perm));
+    } else {
+      const Shape new_shape = stored_shape(frame.logical, target);
+      out = g_.add_value(v->name + "_reordered", v->dtype, new_shape);
+      // Only unit axes move when the non-unit ones keep their sequence: a Reshape, no data moves.
+      const bool same_sequence =
+          non_unit_sequence(frame.order, frame.logical) == non_unit_sequence(target, frame.logical);
+      const auto dims = reshape_dims(new_shape);
+      if (same_sequence && dims) {
+        g_.add_node(OpType::kReshape, v->name + "_to_reordered",
+                    {v, int64_constant(v->name + "_reordered_shape", *dims)}, {out});
+      } else {
+        Node* t = g_.add_node(OpType::kTranspose, v->name + "_transpose", {v}, {out});
+        t->attrs.set("perm", std::vector<int64_t>(perm.begin(), perm.end()));
+      }
+    }
+    frames_[out] = {frame.logical, target};
+    moved_[key] = out;
+    ++changes_;
+    return out;
+  }
+
+  void use_stored(Node* node, size_t index, const Order& target) {
+    Value* v = node->inputs[index];
+    if (!known(v)) return;
+    Value* w = as_stored(v, target);
+    if (w != v) g_.set_input(node, index, w);
+  }
+
+  // Every input in source order, every output stored in source order: the node is untouched.
+  Status keep_logical_order(Node* node) {
+    for (size_t i = 0; i < node->inputs.size(); ++i)
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
+    for (Value* out : node->outputs)
+      if (known(out)) frames_[out].order = identity_order(rank_of(out));
+    return Status::Ok();
+  }
+
+  // Inputs after the first (Clip bounds, Split sizes, ...) are read in source order.
+  void other_inputs_logical(Node* node) {
+    for (size_t i = 1; i < node->inputs.size(); ++i)
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
+  }
+
+  // ---------------------------------------------------------------- inputs
+  void prepare_inputs() {
+    for (Value* in : g_.inputs) {
+      if (!known(in) || rank_of(in) != 4) continue;
+      // An input the model transposes itself (an NCHW input kept by a TFLite export) is left to
+      // its readers: absorbing that Transpose usually leaves nothing to move.
+      if (std::any_of(in->consumers.begin(), in->consumers.end(),
+                      [](const Node* n) { return n->op == OpType::kTranspose; }))
+        continue;
+      if (options_.nchw_input) {
+        frames_[in].order = kChannelsFirst;
+        ++changes_;
+        continue;
+      }
+      if (in->consumers.empty()) continue;
+      // One Transpose right after the input; every reader takes the channels-first copy.
+      const Frame frame = frames_.at(in);
+      Value* moved =
+          g_.add_value(in->name + "_nchw", in->dtype, stored_shape(frame.logical, kChannelsFirst));
+      g_.replace_all_uses(in, moved);
+      for (Value*& out : g_.outputs)  // a graph output that is the input itself stays as is
+        if (out == moved) out = in;
+      Node* t = g_.add_node(OpType::kTranspose, in->name + "_to_nchw", {in}, {moved});
+      t->attrs.set("perm", std::vector<int64_t>(kChannelsFirst.begin(), kChannelsFirst.end()));
+      frames_[moved] = {frame.logical, kChannelsFirst};
+      input_of_mover_[moved] = in;
+      ++changes_;
+    }
+  }
+
+  // ---------------------------------------------------------------- per-op rewrites
+  Status rewrite(Node* node) {
+    for (Value* out : node->outputs)  // an output without a frame cannot record its storage
+      if (out && !known(out)) return keep_logical_order(node);
+    if (op_info(node->op).layout_sensitive) return rewrite_layout_node(node);
+    switch (node->op) {
+      case OpType::kRelu:
+      case OpType::kClip:
+      case OpType::kLeakyRelu:
+      case OpType::kHardSigmoid:
+      case OpType::kHardSwish:
+      case OpType::kSigmoid:
+      case OpType::kTanh:
+      case OpType::kSqrt:
+      case OpType::kIdentity:
+      case OpType::kDropout:
+      case OpType::kCast:
+        return follow_first_input(node);
+      case OpType::kQuantizeLinear:
+      case OpType::kDequantizeLinear:
+        return rewrite_qdq(node);
+      case OpType::kAdd:
+      case OpType::kSub:
+      case OpType::kMul:
+      case OpType::kDiv:
+      case OpType::kPow:
+        return rewrite_broadcast(node);
+      case OpType::kConcat:
+        return rewrite_concat(node);
+      case OpType::kSplit:
+        return rewrite_axis_attribute(node, 0);
+      case OpType::kSoftmax:
+        return rewrite_axis_attribute(node, -1);
+      case OpType::kSlice:
+        return rewrite_slice(node);
+      case OpType::kReduceMean:
+        return rewrite_reduce_mean(node);
+      case OpType::kTranspose:
+        return absorb_transpose(node);
+      case OpType::kPad:
+        return rewrite_pad(node);
+      case OpType::kGather:
+        return rewrite_gather(node);
+      case OpType::kReshape:
+      case OpType::kFlatten:
+      case OpType::kSqueeze:
+      case OpType::kUnsqueeze:
+        return rewrite_reshape_like(node);
+      default:  // Gemm, MatMul, Shape, ConstantOfShape, ...: source order
+        return keep_logical_order(node);
+    }
+  }
+
+  Status rewrite_layout_node(Node* node) {
+    if (node->layout != ir::Layout::kNHWC) return keep_logical_order(node);
+    Value* x = node->inputs[0];
+    if (!known(x))
+      return Status::Error("node '" + node->name + "' (" + std::string(op_name(node->op)) +
+                           "): input '" + (x ? x->name : std::string("?")) +
+                           "' has no shape; run shape inference before rewrite_for_nchw");
+    if (rank_of(x) != 4) return keep_logical_order(node);  // not a 2-D image op: left as is
+    use_stored(node, 0, kChannelsFirst);
+    other_inputs_logical(node);  // OIHW weights, bias, BN statistics: layout-free
+    node->layout = ir::Layout::kNCHW;
+    for (Value* out : node->outputs) store_output(out, kChannelsFirst);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status follow_first_input(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x)) return keep_logical_order(node);
+    const Order order = order_of(x);
+    other_inputs_logical(node);
+    for (Value* out : node->outputs) store_output(out, order);
+    return Status::Ok();
+  }
+
+  Status rewrite_qdq(Node* node) {
+    Value* x = node->inputs[0];
+    Value* scale = node->inputs.size() > 1 ? node->inputs[1] : nullptr;
+    if (!known(x)) return keep_logical_order(node);
+    const bool per_axis =
+        scale && scale->has_shape && !scale->shape.empty() && !is_unit(scale->shape[0]);
+    if (per_axis) {
+      const int axis = normalize_axis(node->attrs.get_int("axis", 1), rank_of(x));
+      node->attrs.set("axis", static_cast<int64_t>(inverse(order_of(x))[axis]));
+    }
+    return follow_first_input(node);
+  }
+
+  // Numpy broadcasting: every operand is stored like the first full-rank computed operand that is
+  // not in source order; lower-rank operands first get leading unit axes; single values stay.
+  Status rewrite_broadcast(Node* node) {
+    Value* out = node->outputs[0];
+    const size_t rank = rank_of(out);
+    std::optional<Order> target;
+    for (Value* v : node->inputs)
+      if (known(v) && !v->is_constant() && rank_of(v) == rank && !is_identity(order_of(v))) {
+        target = order_of(v);
+        break;
+      }
+    if (!target) return keep_logical_order(node);
+    for (Value* v : node->inputs)
+      if (!known(v)) return keep_logical_order(node);
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      Value* v = node->inputs[i];
+      const Shape& logical = frames_.at(v).logical;
+      if (std::all_of(logical.begin(), logical.end(), is_unit)) continue;
+      if (rank_of(v) < rank) {
+        Value* expanded = with_leading_units(v, rank);
+        if (!expanded) return keep_logical_order(node);
+        g_.set_input(node, i, expanded);
+      }
+      use_stored(node, i, *target);
+    }
+    store_output(out, *target);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // `v` in source order with unit axes prepended up to `rank` (null when it cannot be reshaped).
+  Value* with_leading_units(Value* v, size_t rank) {
+    Shape expanded(rank - rank_of(v), Dim{1, ""});
+    const Shape& logical = frames_.at(v).logical;
+    expanded.insert(expanded.end(), logical.begin(), logical.end());
+    Value* base = as_stored(v, identity_order(logical.size()));
+    const auto dims = reshape_dims(expanded);
+    if (!dims) return nullptr;
+    Value* out;
+    if (base->is_constant()) {
+      Tensor data = *base->constant;
+      if (!data.reshape(ir::static_dims(expanded)).ok()) return nullptr;
+      out = g_.add_constant(base->name + "_expanded", std::move(data));
+    } else {
+      out = g_.add_value(base->name + "_expanded", base->dtype, expanded);
+      g_.add_node(OpType::kReshape, base->name + "_expand",
+                  {base, int64_constant(base->name + "_expand_shape", *dims)}, {out});
+    }
+    frames_[out] = {expanded, identity_order(rank)};
+    ++changes_;
+    return out;
+  }
+
+  Status rewrite_concat(Node* node) {
+    Value* out = node->outputs[0];
+    std::optional<Order> target;
+    for (Value* v : node->inputs) {
+      if (!known(v)) return keep_logical_order(node);
+      if (!target && !v->is_constant() && !is_identity(order_of(v))) target = order_of(v);
+    }
+    if (!target || target->size() != rank_of(out)) return keep_logical_order(node);
+    for (size_t i = 0; i < node->inputs.size(); ++i) use_stored(node, i, *target);
+    const int axis = normalize_axis(node->attrs.get_int("axis", 0), target->size());
+    node->attrs.set("axis", static_cast<int64_t>(inverse(*target)[axis]));
+    store_output(out, *target);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // Split and Softmax: one "axis" attribute naming an axis of input 0; outputs keep its storage.
+  Status rewrite_axis_attribute(Node* node, int64_t default_axis) {
+    Value* x = node->inputs[0];
+    if (!known(x) || is_identity(order_of(x))) return keep_logical_order(node);
+    const Order order = order_of(x);
+    const int axis = normalize_axis(node->attrs.get_int("axis", default_axis), order.size());
+    node->attrs.set("axis", static_cast<int64_t>(inverse(order)[axis]));
+    other_inputs_logical(node);
+    for (Value* out : node->outputs) store_output(out, order);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_slice(Node* node) {
+    Value* x = node->inputs[0];
+    Value* starts = node->inputs[1];
+    Value* axes = node->inputs.size() > 3 ? node->inputs[3] : nullptr;
+    if (!known(x) || is_identity(order_of(x)) || (axes && !axes->is_constant()))
+      return keep_logical_order(node);
+    std::vector<int64_t> logical_axes;
+    if (axes) {
+      logical_axes = axes->constant->to_i64();
+    } else {  // absent axes mean 0..len(starts)-1
+      if (!starts || !starts->has_shape || starts->shape.size() != 1 || !starts->shape[0].known())
+        return keep_logical_order(node);
+      logical_axes.resize(starts->shape[0].size);
+      std::iota(logical_axes.begin(), logical_axes.end(), 0);
+    }
+    const Order order = order_of(x);
+    const Order position = inverse(order);
+    std::vector<int64_t> stored_axes;
+    for (int64_t a : logical_axes) {
+      const int axis = normalize_axis(a, order.size());
+      if (axis < 0 || axis >= static_cast<int>(order.size())) return keep_logical_order(node);
+      stored_axes.push_back(position[axis]);
+    }
+    other_inputs_logical(node);  // starts/ends/steps are 1-D, paired with the axes by position
+    g_.set_input(node, 3, int64_constant(node->name + "_axes_nchw", stored_axes));
+    store_output(node->outputs[0], order);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_reduce_mean(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x) || is_identity(order_of(x))) return keep_logical_order(node);
+    const Order order = order_of(x);
+    const Order position = inverse(order);
+    std::vector<int64_t> axes = node->attrs.get_ints("axes");
+    if (axes.empty()) {
+      axes.resize(order.size());
+      std::iota(axes.begin(), axes.end(), 0);
+    }
+    std::vector<bool> reduced(order.size(), false);
+    std::vector<int64_t> stored_axes;
+    for (int64_t a : axes) {
+      const int axis = normalize_axis(a, order.size());
+      if (axis < 0 || axis >= static_cast<int>(order.size())) return keep_logical_order(node);
+      reduced[axis] = true;
+      stored_axes.push_back(position[axis]);
+    }
+    std::sort(stored_axes.begin(), stored_axes.end());
+    node->attrs.set("axes", stored_axes);
+    if (node->attrs.get_int("keepdims", 1) != 0) {
+      store_output(node->outputs[0], order);
+    } else {
+      // The kept axes keep their stored sequence, renumbered among the kept logical axes.
+      std::vector<int> renumbered(order.size(), -1);
+      int next = 0;
+      for (size_t a = 0; a < order.size(); ++a)
+        if (!reduced[a]) renumbered[a] = next++;
+      Order out;
+      for (int axis : order)
+        if (!reduced[axis]) out.push_back(renumbered[axis]);
+      store_output(node->outputs[0], out);
+    }
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // A Transpose moves no stored data here: its output is the input's storage under a new logical
+  // order. The node disappears at the end.
+  Status absorb_transpose(Node* node) {
+    Value* x = node->inputs[0];
+    if (!known(x)) return keep_logical_order(node);
+    const Order order = order_of(x);
+    std::vector<int64_t> perm = node->attrs.get_ints("perm");
+    if (perm.empty())  // ONNX default: reverse the axes
+      for (size_t i = order.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+    if (perm.size() != order.size()) return keep_logical_order(node);
+    Order output_axis_of(perm.size());  // input logical axis -> output logical axis
+    for (size_t j = 0; j < perm.size(); ++j) output_axis_of[perm[j]] = static_cast<int>(j);
+    Order out_order(order.size());
+    for (size_t i = 0; i < order.size(); ++i) out_order[i] = output_axis_of[order[i]];
+    store_output(node->outputs[0], out_order);
+    absorbed_.push_back(node);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_pad(Node* node) {
+    Value* x = node->inputs[0];
+    Value* pads = node->inputs[1];
+    if (!known(x) || is_identity(order_of(x)) || !pads || !pads->is_constant() ||
+        (node->inputs.size() > 3 && node->inputs[3]))  // explicit axes: left in source order
+      return keep_logical_order(node);
+    const Order order = order_of(x);
+    const size_t rank = order.size();
+    const std::vector<int64_t> logical = pads->constant->to_i64();
+    if (logical.size() != 2 * rank) return keep_logical_order(node);
+    std::vector<int64_t> stored(2 * rank);
+    for (size_t i = 0; i < rank; ++i) {
+      stored[i] = logical[order[i]];                // begin
+      stored[rank + i] = logical[rank + order[i]];  // end
+    }
+    g_.set_input(node, 1, int64_constant(node->name + "_pads_nchw", stored));
+    if (node->inputs.size() > 2 && known(node->inputs[2]))
+      use_stored(node, 2, identity_order(rank_of(node->inputs[2])));
+    store_output(node->outputs[0], order);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  Status rewrite_gather(Node* node) {
+    Value* x = node->inputs[0];
+    Value* indices = node->inputs[1];
+    if (!known(x) || is_identity(order_of(x)) || !known(indices) || rank_of(indices) > 1)
+      return keep_logical_order(node);
+    const Order order = order_of(x);
+    const int axis = normalize_axis(node->attrs.get_int("axis", 0), order.size());
+    node->attrs.set("axis", static_cast<int64_t>(inverse(order)[axis]));
+    if (rank_of(indices) == 1) {
+      store_output(node->outputs[0], order);
+    } else {  // a scalar index removes the axis
+      Order out;
+      for (int a : order)
+        if (a != axis) out.push_back(a > axis ? a - 1 : a);
+      store_output(node->outputs[0], out);
+    }
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // Reshape, Flatten, Squeeze, Unsqueeze reshape the logical tensor. That is a Reshape of the
+  // stored tensor when every group of merged/split axes is stored contiguously and in order.
+  // Otherwise, for a rank-4 result, the input is moved once into the order that gives a
+  // channels-first result (the reverse of a channel shuffle); failing that, source order.
+  Status rewrite_reshape_like(Node* node) {
+    Value* x = node->inputs[0];
+    Value* out = node->outputs[0];
+    if (!known(x) || is_identity(order_of(x))) return keep_logical_order(node);
+    const Shape in_logical = frames_.at(x).logical;
+    const Shape out_logical = frames_.at(out).logical;
+    const auto groups = match_reshape_axes(in_logical, out_logical);
+    if (!groups) return keep_logical_order(node);
+
+    std::optional<Order> in_order = order_of(x);
+    std::optional<Order> out_order;
+    if (auto seq = map_sequence(*groups, non_unit_sequence(*in_order, in_logical), true))
+      out_order = complete_order(*seq, out_logical);
+    if (!out_order && out_logical.size() == 4) {
+      if (auto seq = map_sequence(*groups, non_unit_sequence(kChannelsFirst, out_logical), false)) {
+        in_order = complete_order(*seq, in_logical);
+        out_order = kChannelsFirst;
+      }
+    }
+    if (!out_order) return keep_logical_order(node);
+    const auto dims = reshape_dims(stored_shape(out_logical, *out_order));
+    if (!dims) return keep_logical_order(node);
+
+    use_stored(node, 0, *in_order);
+    for (size_t i = node->inputs.size(); i-- > 1;) g_.set_input(node, i, nullptr);
+    node->inputs.resize(1);
+    node->op = OpType::kReshape;
+    node->attrs = ir::Attributes();
+    g_.set_input(node, 1, int64_constant(node->name + "_shape_nchw", *dims));
+    store_output(out, *out_order);
+    ++changes_;
+    return Status::Ok();
+  }
+
+  // ---------------------------------------------------------------- finishing
+  // Graph outputs not stored in source order get a final move that writes the output's own
+  // Value (so its name survives); the producer writes a new intermediate instead. Rank-4
+  // channels-first outputs stay when nchw_outputs asks for them.
+  void restore_outputs() {
+    for (Value* out : g_.outputs) {
+      if (!known(out) || is_identity(order_of(out)) || !out->producer) continue;
+      const Order order = order_of(out);
+      if (options_.nchw_outputs && order == kChannelsFirst) continue;
+      Node* producer = out->producer;
+      Value* stored = g_.add_value(out->name + "_stored", out->dtype, out->shape);
+      frames_[stored] = frames_.at(out);
+      for (Value*& o : producer->outputs)
+        if (o == out) o = stored;
+      stored->producer = producer;
+      out->producer = nullptr;
+      for (Node* reader : std::vector<Node*>(out->consumers))
+        for (size_t i = 0; i < reader->inputs.size(); ++i)
+          if (reader->inputs[i] == out) g_.set_input(reader, i, stored);
+      Value* moved = as_stored(stored, identity_order(order.size()));
+      Node* mover = moved->producer;
+      if (!mover) continue;
+      for (Value*& o : mover->outputs)
+        if (o == moved) o = out;
+      out->producer = mover;
+      moved->producer = nullptr;
+      frames_[out].order = identity_order(order.size());
+      moved_.erase({stored, identity_order(order.size())});
+      ++changes_;
+    }
+  }
+
+  // Readers of an absorbed Transpose read its input (the same stored data). One that writes a
+  // graph output becomes a Reshape to the same shape (Identity when the shape has several
+  // unknown dims) so the output keeps its producer and name.
+  void drop_absorbed_transposes() {
+    for (Node* node : absorbed_) {
+      Value* in = node->inputs[0];
+      Value* out = node->outputs[0];
+      if (std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end()) {
+        node->attrs = ir::Attributes();
+        if (const auto dims = reshape_dims(out->shape)) {
+          node->op = OpType::kReshape;
+          g_.set_input(node, 1, int64_constant(node->name + "_shape", *dims));
+        } else {
+          node->op = OpType::kIdentity;
+        }
+        continue;
+      }
+      g_.remove_node(node);
+      g_.replace_all_uses(out, in);
+    }
+  }
+
+  // Reshape(Reshape(x)) -> Reshape(x) when the inner result has no other reader.
+  void merge_reshape_chains() {
+    std::vector<Node*> nodes;
+    for (const auto& n : g_.nodes()) nodes.push_back(n.get());
+    for (Node* node : nodes) {
+      if (node->op != OpType::kReshape) continue;
+      Value* mid = node->inputs[0];
+      Node* inner = mid ? mid->producer : nullptr;
+      if (!inner || inner->op != OpType::kReshape || mid->consumers.size() != 1) continue;
+      if (std::find(g_.outputs.begin(), g_.outputs.end(), mid) != g_.outputs.end()) continue;
+      g_.set_input(node, 0, inner->inputs[0]);
+      ++changes_;
+    }
+  }
+
+  ir::Graph& g_;
+  NchwOptions options_;
+  std::unordered_map<Value*, Frame> frames_;           // source shape + storage of shaped values
+  std::map<std::pair<Value*, Order>, Value*> moved_;   // cached re-stored copies
+  std::unordered_map<Value*, Value*> input_of_mover_;  // channels-first copy -> graph input
+  std::vector<Node*> absorbed_;                        // Transposes turned into relabelings
+  int changes_ = 0;
+};
+
+}  // namespace
+
+Expected<PassResult> rewrite_for_nchw(ir::Graph& graph, const NchwOptions& options) {
+  return NchwRewriter(graph, options).run();
+}
+
+Expected<PassResult> rewrite_for_nchw(ir::Graph& graph) {
+  return rewrite_for_nchw(graph, NchwOptions{});
+}
+
+}  // namespace mconv::passes
