@@ -157,6 +157,44 @@ TEST(Fp16Export, OnnxKeepIoTypesKeepsFloatSignature) {
   EXPECT_TRUE(all_finite(out->at(0).to_f32()));
 }
 
+// Dynamic batch: the batch dim stays dynamic and one run of both rows gives FP32's top-1 on each.
+// (This export has no integer values left after import; i64 constants are covered in
+// tests/passes/fp16_test.cc.)
+TEST(Fp16Export, OnnxHalfDynamicBatchRunsBothRowsAtOnce) {
+  const std::string models = mconv::test::shared_models_dir();
+  const std::string path = models + "/mobilenet_v3_small_op17_dynbatch.onnx";
+  MCONV_REQUIRE_SHARED_FILE(path);
+  auto model = mconv::onnx::import_onnx_file(path);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto fp32_bytes = mconv::onnx::export_onnx(model->graph);
+  ASSERT_TRUE(fp32_bytes.ok()) << fp32_bytes.status().message();
+  auto result = mconv::passes::rewrite_for_fp16(model->graph, mconv::passes::Fp16Options{});
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  for (const auto& v : model->graph.values()) EXPECT_NE(v->dtype, DType::kF32) << v->name;
+  auto fp16_bytes = mconv::onnx::export_onnx(model->graph);
+  ASSERT_TRUE(fp16_bytes.ok()) << fp16_bytes.status().message();
+  ASSERT_TRUE(mconv::onnx::check_onnx_bytes(*fp16_bytes).ok());
+  auto fp32_session = mconv::ort::OrtSession::LoadBytes(*fp32_bytes);
+  auto fp16_session = mconv::ort::OrtSession::LoadBytes(*fp16_bytes);
+  ASSERT_TRUE(fp32_session.ok() && fp16_session.ok());
+  EXPECT_EQ((*fp16_session)->inputs().at(0).shape.at(0), -1);
+  auto input = mconv::read_npy(models + "/mobilenet_v3_small_op17_dynbatch.input.npy");
+  ASSERT_TRUE(input.ok()) << input.status().message();
+  auto ref = (*fp32_session)->run({*input});
+  auto out = (*fp16_session)->run({input->cast(DType::kF16)});
+  ASSERT_TRUE(ref.ok()) << ref.status().message();
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  ASSERT_EQ(out->at(0).shape(), ref->at(0).shape());
+  const std::vector<float> got = out->at(0).to_f32(), want = ref->at(0).to_f32();
+  EXPECT_TRUE(all_finite(got));
+  const size_t classes = static_cast<size_t>(ref->at(0).dim(1));
+  for (size_t row = 0; row * classes < want.size(); ++row) {
+    const std::vector<float> g(got.begin() + row * classes, got.begin() + (row + 1) * classes);
+    const std::vector<float> w(want.begin() + row * classes, want.begin() + (row + 1) * classes);
+    EXPECT_EQ(argmax(g), argmax(w)) << "row " << row;
+  }
+}
+
 TEST(Fp16Export, TfliteHalfWeightsMatchFp32InLiteRt) {
   MCONV_REQUIRE_SHARED_FILE(model_path());
   MCONV_REQUIRE_LITERT();
