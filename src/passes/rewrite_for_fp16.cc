@@ -126,7 +126,11 @@ Status convert_onnx(ir::Graph& graph, const Fp16Options& options, Fp16Result& re
       if (fill && fill->dtype() == DType::kF32 && node->outputs[0]->dtype == DType::kF16) {
         int64_t clamped = 0;
         node->attrs.set("value", to_half_clamped(*fill, &clamped));
-        result.clamped_elements += clamped;
+        if (clamped > 0) {
+          result.clamped_elements += clamped;
+          result.warnings.push_back("node '" + node->name +
+                                    "' (ConstantOfShape): fill value clamped to +-65504");
+        }
         ++result.changes;
       }
     }

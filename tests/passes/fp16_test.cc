@@ -133,6 +133,32 @@ TEST(Fp16Onnx, OutOfRangeConstantsAreClampedAndReported) {
   for (float v : stored) EXPECT_TRUE(std::isfinite(v));
 }
 
+TEST(Fp16Onnx, ConstantOfShapeFillBecomesHalf) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, ir::make_shape({2, 3}));
+  g.inputs.push_back(x);
+  ir::Attributes fill;
+  fill.set("value", Tensor::FromVector<float>(DType::kF32, {1}, {1e5f}));
+  ir::Value* filled =
+      op(g, ir::OpType::kConstantOfShape, "fill", {i64_const(g, "dims", {2, 3})}, fill);
+  g.outputs.push_back(op(g, ir::OpType::kAdd, "add", {x, filled}));
+  ASSERT_TRUE(infer_shapes(g).ok());
+  ASSERT_EQ(filled->dtype, DType::kF32);
+  auto result = rewrite_for_fp16(g, Fp16Options{});
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(filled->dtype, DType::kF16);
+  EXPECT_EQ(g.find_value("dims")->dtype, DType::kI64);
+  const Tensor* value = g.find_node("fill")->attrs.get_tensor("value");
+  ASSERT_NE(value, nullptr);
+  EXPECT_EQ(value->dtype(), DType::kF16);
+  EXPECT_EQ(value->to_f32(), std::vector<float>{65504.0f});
+  EXPECT_EQ(result->clamped_elements, 1);
+  EXPECT_EQ(result->warnings.size(), 1u);
+  // Shape inference derives the fill's type from the attribute: it agrees with the rewrite.
+  ASSERT_TRUE(infer_shapes(g).ok());
+  EXPECT_EQ(filled->dtype, DType::kF16);
+}
+
 TEST(Fp16Onnx, QuantizedGraphsAreRefused) {
   ir::Graph g;
   ir::Value* x = g.add_value("x", DType::kF32, ir::make_shape({4}));
