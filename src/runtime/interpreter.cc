@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
+#include <new>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -37,6 +39,19 @@ Expected<std::unique_ptr<Kernel>> make_kernel(const ir::Node& node) {
   auto kernel = kernel_factory(node.op)(node);
   if (!kernel.ok()) return Status::Error(where(node) + ": " + kernel.status().message());
   return std::move(kernel).value();
+}
+
+// Runs a kernel, turning exceptions (an allocation the input shapes make impossible, say) into
+// an error so none escapes the runtime.
+Status run_kernel(Kernel& kernel, KernelInputs inputs, std::vector<Tensor>& outputs,
+                  const ExecContext& ctx) {
+  try {
+    return kernel.run(inputs, outputs, ctx);
+  } catch (const std::bad_alloc&) {
+    return Status::Error("out of memory allocating the outputs");
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("internal error: ") + e.what());
+  }
 }
 
 // Execution order: the graph's own order when it is already topological, else a stable
@@ -196,7 +211,7 @@ class GraphInterpreter final : public Interpreter {
       results.assign(step.outputs.size(), Tensor());
       const auto start =
           profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-      Status st = step.kernel->run(args, results, ctx);
+      Status st = run_kernel(*step.kernel, args, results, ctx);
       if (!st.ok()) return Status::Error(where(*step.node) + ": " + st.message());
       if (profiling_) {
         step.total_ms +=
@@ -265,7 +280,7 @@ Expected<std::vector<Tensor>> evaluate_node(const ir::Node& node,
       return Status::Error(where(node) + ": no tensor for input " + std::to_string(i) + " ('" +
                            node.inputs[i]->name + "')");
   std::vector<Tensor> outputs(node.outputs.size());
-  Status st = kernel->run(inputs, outputs, ExecContext{});
+  Status st = run_kernel(*kernel, inputs, outputs, ExecContext{});
   if (!st.ok()) return Status::Error(where(node) + ": " + st.message());
   return outputs;
 }

@@ -361,5 +361,21 @@ TEST(Cast, ConvertsBetweenTypes) {
   EXPECT_EQ(cast(i64_vector({7, 300}), DType::kI32).to_i64(), (std::vector<int64_t>{7, 300}));
 }
 
+TEST(HostileShapes, AreErrorsNotCrashes) {
+  OpGraph split(ir::OpType::kSplit);  // sums to the extent but with a negative piece
+  split.input(random_tensor({5}, 1)).constant(i64_vector({-1, 6})).outputs(2);
+  EXPECT_FALSE(split.evaluate().ok());
+  OpGraph huge(ir::OpType::kConstantOfShape);  // element count overflows int64
+  huge.input(i64_vector({int64_t{1} << 40, int64_t{1} << 40}));
+  EXPECT_FALSE(huge.evaluate().ok());
+  OpGraph reshape(ir::OpType::kReshape);
+  reshape.input(random_tensor({4}, 2))
+      .constant(i64_vector({int64_t{1} << 62, int64_t{1} << 62, -1}));
+  EXPECT_FALSE(reshape.evaluate().ok());
+  OpGraph pad(ir::OpType::kPad);
+  pad.input(random_tensor({2}, 3)).constant(i64_vector({std::numeric_limits<int64_t>::max(), 1}));
+  EXPECT_FALSE(pad.evaluate().ok());
+}
+
 }  // namespace
 }  // namespace mconv::runtime::test

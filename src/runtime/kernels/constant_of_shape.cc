@@ -20,6 +20,8 @@ KernelPtr create_constant_of_shape_kernel(const ir::Node& node) {
         MCONV_ASSIGN_OR_RETURN(std::vector<int64_t> dims, read_index_tensor(*in[0], "input"));
         for (int64_t d : dims)
           if (d < 0) return Status::Error("negative dim in shape " + shape_to_string(dims));
+        if (shape_element_count(dims) < 0)
+          return Status::Error("shape " + shape_to_string(dims) + " has too many elements");
         out[0] = Tensor(value.dtype(), dims);
         const size_t size = dtype_size(value.dtype());
         uint8_t* dst = out[0].raw();

@@ -124,7 +124,9 @@ KernelPtr create_pad_kernel(const ir::Node& node) {
         std::vector<std::vector<int64_t>> maps(rank);
         for (int a = 0; a < rank; ++a) {
           const int64_t dim = x.dim(a);
-          out_shape[a] = dim + begin[a] + end[a];
+          if (__builtin_add_overflow(dim, begin[a], &out_shape[a]) ||
+              __builtin_add_overflow(out_shape[a], end[a], &out_shape[a]))
+            return Status::Error("pads " + shape_to_string(pads) + " overflow int64");
           if (out_shape[a] < 0)
             return Status::Error("pads crop axis " + std::to_string(a) + " of " + x.describe() +
                                  " below zero");
@@ -135,6 +137,8 @@ KernelPtr create_pad_kernel(const ir::Node& node) {
           for (int64_t o = 0; o < out_shape[a]; ++o)
             maps[a][o] = source_index(mode, o, begin[a], dim);
         }
+        if (shape_element_count(out_shape) < 0)
+          return Status::Error("padded shape " + shape_to_string(out_shape) + " is too large");
         out[0] = Tensor(x.dtype(), out_shape);
         if (out[0].element_count() == 0) return Status::Ok();
         if (rank == 0) {

@@ -29,7 +29,8 @@ KernelPtr create_reshape_kernel(const ir::Node& node) {
           }
           if (dims[i] < 0)
             return Status::Error("shape " + shape_to_string(dims) + " has a negative dim");
-          known *= dims[i];
+          if (__builtin_mul_overflow(known, dims[i], &known))
+            return Status::Error("shape " + shape_to_string(dims) + " overflows int64");
         }
         const int64_t total = x.element_count();
         if (infer >= 0) {

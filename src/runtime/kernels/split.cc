@@ -29,7 +29,12 @@ KernelPtr create_split_kernel(const ir::Node& node) {
             sizes.push_back(std::max<int64_t>(0, std::min(part, left)));
         }
         int64_t total = 0;
-        for (int64_t s : sizes) total += s;
+        for (int64_t s : sizes) {
+          if (s < 0 || s > extent)
+            return Status::Error("split size " + std::to_string(s) + " is out of range for axis " +
+                                 std::to_string(axis) + " of " + x.describe());
+          total += s;
+        }
         if (static_cast<int64_t>(sizes.size()) != pieces || total != extent)
           return Status::Error("split sizes " + shape_to_string(sizes) + " do not cut axis " +
                                std::to_string(axis) + " of " + x.describe() + " into " +

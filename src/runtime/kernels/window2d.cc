@@ -5,6 +5,8 @@
 namespace mconv::runtime::kernels {
 namespace {
 
+constexpr int64_t kMaxWindowValue = int64_t{1} << 30;  // bound on kernel/stride/pad values
+
 int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }  // a >= 0, b > 0
@@ -13,7 +15,9 @@ Status require_pair(const std::vector<int64_t>& v, const char* name) {
   if (v.size() != 2)
     return Status::Error(std::string(name) + " has " + std::to_string(v.size()) +
                          " values, only 2-D windows are supported");
-  if (v[0] < 1 || v[1] < 1) return Status::Error(std::string(name) + " must be positive");
+  // The upper bound keeps every later size computation far from int64 overflow.
+  if (v[0] < 1 || v[1] < 1 || v[0] > kMaxWindowValue || v[1] > kMaxWindowValue)
+    return Status::Error(std::string(name) + " must be in [1, 2^30]");
   return Status::Ok();
 }
 
@@ -43,6 +47,8 @@ Expected<Window2d> parse_window2d(const ir::Node& node, bool kernel_required) {
     return Status::Error("pads has " + std::to_string(pads.size()) + " values, expected 4");
   if (*std::min_element(pads.begin(), pads.end()) < 0)
     return Status::Error("negative pads are not supported");
+  if (*std::max_element(pads.begin(), pads.end()) > kMaxWindowValue)
+    return Status::Error("pads must be at most 2^30");
   w.pad_top = pads[0];
   w.pad_left = pads[1];
   w.pad_bottom = pads[2];
