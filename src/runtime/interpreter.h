@@ -34,8 +34,12 @@ class Interpreter {
   virtual ~Interpreter() = default;
 
   // Runs with one tensor per graph input (in order); returns one tensor per graph output.
+  // Inputs are checked against the graph inputs' dtype, rank and known dims (unknown dims, e.g.
+  // a symbolic batch, take any size). Not reentrant: one run at a time per Interpreter (kernels
+  // keep scratch buffers); use one Interpreter per thread for concurrent runs.
   virtual Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) = 0;
-  // Same, but also returns every intermediate value by name (for per-layer comparison).
+  // Same, but also appends every node output (copied, in execution order) to `values` by value
+  // name, for per-layer comparison.
   virtual Expected<std::vector<Tensor>> run_capturing(
       const std::vector<Tensor>& inputs, std::vector<std::pair<std::string, Tensor>>* values) = 0;
   // Per-node times in execution order when created with options.profile, else empty.
