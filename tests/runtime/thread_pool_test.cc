@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <thread>
 #include <vector>
 
 namespace mconv::runtime {
@@ -40,6 +41,18 @@ TEST(ThreadPool, ParallelForVisitsEachIndexOnce) {
       for (int64_t i = 0; i < count; ++i) ASSERT_EQ(hits[i].load(), 1) << "threads " << threads;
     }
   }
+}
+
+TEST(ThreadPool, WorkersReallyTakeChunks) {
+  ThreadPool pool(2);
+  ExecContext ctx;
+  ctx.pool = &pool;
+  std::thread::id ids[2];
+  parallel_for(ctx, 2, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) ids[i] = std::this_thread::get_id();
+  });
+  EXPECT_EQ(ids[0], std::this_thread::get_id());  // the caller takes the first chunk
+  EXPECT_NE(ids[1], ids[0]);
 }
 
 TEST(ThreadPool, SmallRangesStayOnTheCallingThread) {
