@@ -1,0 +1,302 @@
+// rewrite_for_nchw on hand-built channels-last graphs (the shapes TFLite imports produce). The
+// oracle is the reference interpreter, whose NHWC and NCHW kernels are tested independently:
+// the rewritten graph must compute the same outputs as the source graph on seeded inputs, with
+// no NHWC node left and Transposes only where the data really has to move.
+#include "passes/rewrite_for_nchw.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "graph_builders.h"
+#include "ir/verifier.h"
+#include "passes/shape_inference.h"
+#include "runtime/interpreter.h"
+
+namespace mconv::passes {
+namespace {
+
+using ir::Layout;
+using ir::OpType;
+using testing::attrs;
+using testing::dim;
+using testing::f32_const;
+using testing::i64_const;
+using testing::op;
+using testing::sym;
+
+Tensor seeded(std::vector<int64_t> shape, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> v(static_cast<size_t>(shape_element_count(shape)));
+  for (float& x : v) x = u(rng);
+  return Tensor::FromVector(DType::kF32, std::move(shape), v);
+}
+
+ir::Value* seeded_const(ir::Graph& g, const std::string& name, std::vector<int64_t> shape,
+                        uint32_t seed) {
+  return g.add_constant(name, seeded(std::move(shape), seed));
+}
+
+// NHWC Conv with OIHW weights [out, in/group, k, k], "same" padding for odd k, stride s.
+ir::Value* conv(ir::Graph& g, const std::string& name, ir::Value* x, int64_t in, int64_t out,
+                int64_t k, int64_t stride = 1, int64_t group = 1) {
+  const int64_t p = k / 2;
+  return op(g, OpType::kConv, name,
+            {x, seeded_const(g, name + "_w", {out, in / group, k, k}, 7 + out + k),
+             seeded_const(g, name + "_b", {out}, 11 + out)},
+            attrs({{"kernel_shape", std::vector<int64_t>{k, k}},
+                   {"strides", std::vector<int64_t>{stride, stride}},
+                   {"pads", std::vector<int64_t>{p, p, p, p}},
+                   {"dilations", std::vector<int64_t>{1, 1}},
+                   {"group", group}}),
+            Layout::kNHWC);
+}
+
+int count_ops(const ir::Graph& g, OpType type) {
+  return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
+                                        [&](const auto& n) { return n->op == type; }));
+}
+
+std::vector<Tensor> run_graph(const ir::Graph& g, const std::vector<Tensor>& inputs) {
+  auto interp = runtime::Interpreter::Create(g);
+  EXPECT_TRUE(interp.ok()) << interp.status().message();
+  if (!interp.ok()) return {};
+  auto out = (*interp)->run(inputs);
+  EXPECT_TRUE(out.ok()) << out.status().message();
+  return out.ok() ? std::move(*out) : std::vector<Tensor>{};
+}
+
+double max_abs_diff(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return 1e30;
+  const std::vector<float> x = a.to_f32(), y = b.to_f32();
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i) worst = std::max(worst, double(std::fabs(x[i] - y[i])));
+  return worst;
+}
+
+// [N,H,W,C] -> [N,C,H,W]
+Tensor to_nchw(const Tensor& t) {
+  const int64_t n = t.dim(0), h = t.dim(1), w = t.dim(2), c = t.dim(3);
+  std::vector<float> out(static_cast<size_t>(t.element_count()));
+  const float* src = t.data<float>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        for (int64_t ch = 0; ch < c; ++ch)
+          out[((b * c + ch) * h + y) * w + x] = src[((b * h + y) * w + x) * c + ch];
+  return Tensor::FromVector(DType::kF32, {n, c, h, w}, out);
+}
+
+// Infers shapes on `g`, rewrites a clone, checks the clone's structure and that it computes what
+// `g` computes. Returns the rewritten clone.
+// With options.nchw_input / nchw_outputs the rank-4 inputs are fed, and the rank-4 outputs
+// compared, in NCHW order.
+ir::Graph rewrite_and_compare(ir::Graph& g, const std::vector<Tensor>& inputs,
+                              const NchwOptions& options = {}) {
+  EXPECT_TRUE(infer_shapes(g).ok());
+  EXPECT_TRUE(ir::verify(g).ok());
+  ir::Graph rewritten = g.clone();
+  auto result = rewrite_for_nchw(rewritten, options);
+  EXPECT_TRUE(result.ok()) << result.status().message();
+  EXPECT_GT(result.ok() ? result->changes : 0, 0);
+  Status verified = ir::verify(rewritten);
+  EXPECT_TRUE(verified.ok()) << verified.message();
+  for (const auto& n : rewritten.nodes())
+    if (op_info(n->op).layout_sensitive) EXPECT_EQ(n->layout, Layout::kNCHW) << n->name;
+
+  std::vector<Tensor> expected = run_graph(g, inputs);
+  if (options.nchw_outputs)
+    for (Tensor& t : expected)
+      if (t.rank() == 4) t = to_nchw(t);
+  std::vector<Tensor> fed = inputs;
+  if (options.nchw_input)
+    for (Tensor& t : fed)
+      if (t.rank() == 4) t = to_nchw(t);
+  const std::vector<Tensor> actual = run_graph(rewritten, fed);
+  EXPECT_EQ(actual.size(), expected.size());
+  for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
+    EXPECT_EQ(actual[i].shape(), expected[i].shape()) << "output " << i;
+    EXPECT_LE(max_abs_diff(actual[i], expected[i]), 1e-5) << "output " << i;
+  }
+  return rewritten;
+}
+
+// Conv, BN, pools, per-channel constants, a Concat/Split on channels, an SE-style Mul with a
+// [1,1,1,C] ReduceMean, a flatten of [N,1,1,C] and a dense layer: one Transpose, at the input.
+TEST(RewriteForNchw, CnnBodyHasOneTransposeAtTheInput) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(8), dim(8), dim(3)});
+  g.inputs = {x};
+  ir::Value* scaled = op(g, OpType::kMul, "rescale", {x, f32_const(g, "s", {}, 0.5f)});
+  ir::Value* c1 = op(g, OpType::kRelu, "relu1", {conv(g, "conv1", scaled, 3, 8, 3)});
+  ir::Value* biased = op(g, OpType::kAdd, "bias", {c1, seeded_const(g, "chan", {8}, 3)});
+  ir::Value* pooled = op(g, OpType::kMaxPool, "pool", {biased},
+                         attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                {"strides", std::vector<int64_t>{2, 2}},
+                                {"pads", std::vector<int64_t>{0, 0, 0, 0}}}),
+                         Layout::kNHWC);
+  ir::Value* bn = op(g, OpType::kBatchNormalization, "bn",
+                     {pooled, seeded_const(g, "bn_s", {8}, 4), seeded_const(g, "bn_b", {8}, 5),
+                      seeded_const(g, "bn_m", {8}, 6), f32_const(g, "bn_v", {8}, 1.5f)},
+                     attrs({{"epsilon", 1e-3f}}), Layout::kNHWC);
+  ir::Value* dw = conv(g, "dw", bn, 8, 8, 3, 1, 8);
+  ir::Value* both = op(g, OpType::kConcat, "cat", {bn, dw}, attrs({{"axis", int64_t{3}}}));
+  ir::Value* a = g.add_value("half_a", DType::kUndefined, {}, false);
+  ir::Value* b = g.add_value("half_b", DType::kUndefined, {}, false);
+  ir::Node* split =
+      g.add_node(OpType::kSplit, "split", {both, i64_const(g, "sizes", {8, 8})}, {a, b});
+  split->attrs.set("axis", int64_t{-1});
+  ir::Value* gate = op(g, OpType::kReduceMean, "se_mean", {b},
+                       attrs({{"axes", std::vector<int64_t>{1, 2}}, {"keepdims", int64_t{1}}}));
+  ir::Value* se = op(g, OpType::kMul, "se", {a, op(g, OpType::kSigmoid, "se_gate", {gate})});
+  ir::Value* gap = op(g, OpType::kReduceMean, "gap", {se},
+                      attrs({{"axes", std::vector<int64_t>{1, 2}}, {"keepdims", int64_t{1}}}));
+  ir::Value* flat = op(g, OpType::kReshape, "flat", {gap, i64_const(g, "flat_shape", {1, 8})});
+  ir::Value* logits =
+      op(g, OpType::kGemm, "fc",
+         {flat, seeded_const(g, "fc_w", {8, 5}, 9), seeded_const(g, "fc_b", {5}, 10)});
+  g.outputs = {op(g, OpType::kSoftmax, "softmax", {logits}, attrs({{"axis", int64_t{-1}}}))};
+
+  const ir::Graph r = rewrite_and_compare(g, {seeded({1, 8, 8, 3}, 1)});
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 1);
+  ASSERT_EQ(r.inputs[0]->shape, (ir::Shape{dim(1), dim(8), dim(8), dim(3)}));  // NHWC signature
+  ASSERT_EQ(r.inputs[0]->consumers.size(), 1u);
+  EXPECT_EQ(r.inputs[0]->consumers[0]->op, OpType::kTranspose);
+  EXPECT_EQ(r.find_node("cat")->attrs.get_int("axis", -1), 1);
+  EXPECT_EQ(r.find_node("split")->attrs.get_int("axis", -1), 1);
+  EXPECT_EQ(r.find_node("se_mean")->attrs.get_ints("axes"), (std::vector<int64_t>{2, 3}));
+}
+
+// Pad, Slice (axes H and C), AveragePool and a rank-4 output: the output comes back NHWC by
+// default, or stays NCHW with nchw_outputs.
+TEST(RewriteForNchw, PadSliceAndRank4Outputs) {
+  for (bool nchw_outputs : {false, true}) {
+    ir::Graph g;
+    ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(6), dim(6), dim(4)});
+    g.inputs = {x};
+    ir::Value* c = conv(g, "conv", x, 4, 6, 1);
+    ir::Value* padded =
+        op(g, OpType::kPad, "pad", {c, i64_const(g, "pads", {0, 1, 2, 0, 0, 0, 1, 0})},
+           attrs({{"mode", std::string("constant")}}));
+    ir::Value* sliced = op(g, OpType::kSlice, "slice",
+                           {padded, i64_const(g, "starts", {1, 2}), i64_const(g, "ends", {7, 6}),
+                            i64_const(g, "axes", {1, 3})});
+    g.outputs = {op(g, OpType::kAveragePool, "avg", {sliced},
+                    attrs({{"kernel_shape", std::vector<int64_t>{3, 3}},
+                           {"strides", std::vector<int64_t>{1, 1}},
+                           {"pads", std::vector<int64_t>{1, 1, 1, 1}},
+                           {"count_include_pad", int64_t{0}}}),
+                    Layout::kNHWC)};
+    NchwOptions options;
+    options.nchw_outputs = nchw_outputs;
+    ir::Graph r = rewrite_and_compare(g, {seeded({1, 6, 6, 4}, 2)}, options);
+    // Padded to [1,7,9,6], sliced to [1,6,9,4], pooled with "same" padding.
+    if (nchw_outputs) {
+      EXPECT_EQ(r.outputs[0]->shape, (ir::Shape{dim(1), dim(4), dim(6), dim(9)}));
+      EXPECT_EQ(count_ops(r, OpType::kTranspose), 1);
+    } else {
+      EXPECT_EQ(r.outputs[0]->shape, (ir::Shape{dim(1), dim(6), dim(9), dim(4)}));
+      EXPECT_EQ(count_ops(r, OpType::kTranspose), 2);  // in and out
+      EXPECT_EQ(r.outputs[0]->name, g.outputs[0]->name);
+    }
+  }
+}
+
+// A flatten of [N,H,W,C] with H,W > 1 feeding a dense layer must see the NHWC element order:
+// the data moves back once before the Reshape.
+TEST(RewriteForNchw, FlattenOfSpatialDimsMovesTheDataBack) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(4), dim(4), dim(3)});
+  g.inputs = {x};
+  ir::Value* c = conv(g, "conv", x, 3, 5, 3, 2);  // [1,2,2,5]
+  ir::Value* flat = op(g, OpType::kReshape, "flat", {c, i64_const(g, "shape", {1, 20})});
+  g.outputs = {op(g, OpType::kMatMul, "fc", {flat, seeded_const(g, "w", {20, 6}, 12)})};
+  ir::Graph r = rewrite_and_compare(g, {seeded({1, 4, 4, 3}, 3)});
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 2);
+}
+
+// A channel shuffle written for NHWC (reshape to [.., groups, C/groups], swap, reshape back)
+// feeding a Conv: one data move for the shuffle itself, as in the source.
+TEST(RewriteForNchw, ChannelShuffleCostsOneTranspose) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(4), dim(4), dim(6)});
+  g.inputs = {x};
+  ir::Value* c = conv(g, "conv", x, 6, 6, 1);
+  ir::Value* split = op(g, OpType::kReshape, "groups", {c, i64_const(g, "s1", {1, 4, 4, 2, 3})});
+  ir::Value* swapped = op(g, OpType::kTranspose, "swap", {split},
+                          attrs({{"perm", std::vector<int64_t>{0, 1, 2, 4, 3}}}));
+  ir::Value* merged = op(g, OpType::kReshape, "merge", {swapped, i64_const(g, "s2", {1, 4, 4, 6})});
+  g.outputs = {conv(g, "conv2", merged, 6, 4, 3)};
+  ir::Graph r = rewrite_and_compare(g, {seeded({1, 4, 4, 6}, 4)});
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 3);  // input, the shuffle, output back to NHWC
+}
+
+// An input the model transposes itself (NCHW kept by a TFLite export) gets no extra Transpose:
+// the model's own is absorbed and the signature stays [1,3,H,W].
+TEST(RewriteForNchw, InputTransposedByTheModelNeedsNoTranspose) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(3), dim(6), dim(6)});
+  g.inputs = {x};
+  ir::Value* nhwc = op(g, OpType::kTranspose, "to_nhwc", {x},
+                       attrs({{"perm", std::vector<int64_t>{0, 2, 3, 1}}}));
+  ir::Value* c = conv(g, "conv", nhwc, 3, 4, 3);
+  g.outputs = {op(g, OpType::kReduceMean, "gap", {c},
+                  attrs({{"axes", std::vector<int64_t>{1, 2}}, {"keepdims", int64_t{0}}}))};
+  ir::Graph r = rewrite_and_compare(g, {seeded({1, 3, 6, 6}, 5)});
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 0);
+  EXPECT_EQ(r.inputs[0]->shape, (ir::Shape{dim(1), dim(3), dim(6), dim(6)}));
+}
+
+// nchw_input: the input itself becomes [N,C,H,W] (with its symbolic batch) and nothing moves.
+TEST(RewriteForNchw, NchwInputOptionWithSymbolicBatch) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {sym("batch"), dim(6), dim(6), dim(3)});
+  g.inputs = {x};
+  ir::Value* c = op(g, OpType::kHardSwish, "act", {conv(g, "conv", x, 3, 4, 3, 2)});
+  ir::Value* gap = op(g, OpType::kGlobalAveragePool, "gap", {c}, {}, Layout::kNHWC);
+  g.outputs = {op(g, OpType::kReshape, "flat", {gap, i64_const(g, "shape", {-1, 4})})};
+  NchwOptions options;
+  options.nchw_input = true;
+  ir::Graph r = rewrite_and_compare(g, {seeded({2, 6, 6, 3}, 6)}, options);
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 0);
+  EXPECT_EQ(r.inputs[0]->shape, (ir::Shape{sym("batch"), dim(3), dim(6), dim(6)}));
+}
+
+// Gather of channels and a Concat with a constant: axes remapped, constants stored permuted.
+TEST(RewriteForNchw, GatherAndConcatWithConstants) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(5), dim(5), dim(2)});
+  g.inputs = {x};
+  ir::Value* c = conv(g, "conv", x, 2, 6, 3);
+  ir::Value* picked = op(g, OpType::kGather, "pick", {c, i64_const(g, "idx", {5, 0, 3})},
+                         attrs({{"axis", int64_t{3}}}));
+  ir::Value* joined =
+      op(g, OpType::kConcat, "join", {picked, seeded_const(g, "extra", {1, 5, 5, 2}, 13)},
+         attrs({{"axis", int64_t{-1}}}));
+  g.outputs = {conv(g, "conv2", joined, 5, 3, 1)};
+  ir::Graph r = rewrite_and_compare(g, {seeded({1, 5, 5, 2}, 7)});
+  EXPECT_EQ(r.find_node("pick")->attrs.get_int("axis", -1), 1);
+  EXPECT_EQ(r.find_node("join")->attrs.get_int("axis", -1), 1);
+  EXPECT_EQ(count_ops(r, OpType::kTranspose), 2);  // input, rank-4 output back to NHWC
+}
+
+TEST(RewriteForNchw, GraphWithoutNhwcNodesIsUntouched) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, {dim(1), dim(3), dim(4), dim(4)});
+  g.inputs = {x};
+  ir::Value* c = op(g, OpType::kConv, "conv", {x, f32_const(g, "w", {2, 3, 1, 1})},
+                    attrs({{"kernel_shape", std::vector<int64_t>{1, 1}}}), Layout::kNCHW);
+  g.outputs = {op(g, OpType::kRelu, "relu", {c})};
+  ASSERT_TRUE(infer_shapes(g).ok());
+  auto result = rewrite_for_nchw(g);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->changes, 0);
+  EXPECT_EQ(g.nodes().size(), 2u);
+  EXPECT_EQ(x->shape, (ir::Shape{dim(1), dim(3), dim(4), dim(4)}));
+}
+
+}  // namespace
+}  // namespace mconv::passes
