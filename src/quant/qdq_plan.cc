@@ -254,6 +254,10 @@ Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& cali
         continue;
       }
     }
+    if (auto o = options.range_overrides.find(v->name); o != options.range_overrides.end()) {
+      extend(g, o->second);
+      continue;
+    }
     const Histogram* h = calibration.find(v->name);
     if (!h || h->empty())
       return Status::Error("value '" + v->name +

@@ -115,8 +115,17 @@ class QdqWriter {
   // An integer constant plus the DequantizeLinear reading it; returns the DQ output.
   ir::Value* dequantized_constant(const std::string& base, QuantizedTensor q,
                                   DType zero_point_type);
-  // The int8 version of a constant operand with the given per-tensor params (cached).
+  // The quantized version of a constant operand with the given (int8) params (cached).
   Expected<ir::Value*> quantized_operand(ir::Value* constant, const ir::QuantParams& params);
+  // Activation codes: int8, or uint8 with every zero point moved up by 128 (same reals).
+  DType activation_type() const {
+    return options_.activation_type == DType::kU8 ? DType::kU8 : DType::kI8;
+  }
+  ir::QuantParams in_activation_type(ir::QuantParams params) const {
+    if (activation_type() == DType::kU8)
+      for (int64_t& zp : params.zero_point) zp += 128;
+    return params;
+  }
 
   ir::Graph& graph_;
   const QdqPlan& plan_;
@@ -137,6 +146,8 @@ std::pair<ir::Value*, ir::Value*> QdqWriter::param_constants(const std::string& 
   for (size_t i = 0; i < params.zero_point.size(); ++i) {
     if (zero_point_type == DType::kI8) {
       zp.data<int8_t>()[i] = static_cast<int8_t>(params.zero_point[i]);
+    } else if (zero_point_type == DType::kU8) {
+      zp.data<uint8_t>()[i] = static_cast<uint8_t>(params.zero_point[i]);
     } else {
       zp.data<int32_t>()[i] = static_cast<int32_t>(params.zero_point[i]);
     }
@@ -163,10 +174,11 @@ ir::Value* QdqWriter::dequantized_constant(const std::string& base, QuantizedTen
 Expected<ir::Value*> QdqWriter::quantized_operand(ir::Value* constant,
                                                   const ir::QuantParams& params) {
   if (auto it = operand_cache_.find(constant); it != operand_cache_.end()) return it->second;
+  const DType type = activation_type();
   QuantizedTensor q;
-  q.params = params;
-  MCONV_ASSIGN_OR_RETURN(q.data, quantize_tensor(*constant->constant, params, DType::kI8));
-  ir::Value* out = dequantized_constant(constant->name, std::move(q), DType::kI8);
+  q.params = in_activation_type(params);
+  MCONV_ASSIGN_OR_RETURN(q.data, quantize_tensor(*constant->constant, q.params, type));
+  ir::Value* out = dequantized_constant(constant->name, std::move(q), type);
   operand_cache_[constant] = out;
   return out;
 }
@@ -260,11 +272,12 @@ Status QdqWriter::quantize_constant_operands(ir::Node* node, QuantRole role) {
   return Status::Ok();
 }
 
-void QdqWriter::insert_qdq(ir::Value* v, const ir::QuantParams& params) {
+void QdqWriter::insert_qdq(ir::Value* v, const ir::QuantParams& int8_params) {
   const std::string base = v->name;
-  auto [scale, zp] = param_constants(base, params, DType::kI8);
+  const ir::QuantParams params = in_activation_type(int8_params);
+  auto [scale, zp] = param_constants(base, params, activation_type());
   ir::Value* q =
-      graph_.add_value(base + "_QuantizeLinear_Output", DType::kI8, v->shape, v->has_shape);
+      graph_.add_value(base + "_QuantizeLinear_Output", activation_type(), v->shape, v->has_shape);
   q->quant = params;
   if (ir::Node* producer = v->producer) {
     // The producer now writes a new float value; the DequantizeLinear takes over the original

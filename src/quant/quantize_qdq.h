@@ -29,6 +29,7 @@
 //    A tied group containing a fixed output takes the fixed params.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ namespace mconv::quant {
 struct QuantizeOptions {
   RangeOptions activation_range;    // range estimation for activations (not graph inputs)
   bool per_channel_weights = true;  // per-output-channel weight scales (false: one per tensor)
+  // Activation (and constant operand) codes: kI8 (TFLite spec, default) or kU8, the same reals
+  // with zero points + 128. ONNX Runtime on x86 converts int8 Q/DQ pairs to uint8 where it can
+  // (QDQS8ToU8Transformer) but not for values with several readers, and the mixed types then
+  // block its QLinearConv/QLinearAdd fusions; uint8 activations avoid that. Weights stay int8.
+  DType activation_type = DType::kI8;
   // HardSigmoid output scale (zero point -128). 1/256 is the LOGISTIC convention (1.0 saturates
   // to 255/256); 1/255 represents both 0 and 1 exactly.
   float hard_sigmoid_scale = 1.0f / 256.0f;
@@ -50,6 +56,9 @@ struct QuantizeOptions {
   bool bias_correction = true;
   std::vector<std::string> float_nodes;  // names of nodes to leave in float (diagnostics only:
                                          // the full-integer TFLite target needs none)
+  // Real ranges forced on activations by value name (before tying and nudging), replacing the
+  // estimated range; fixed-output params still win.
+  std::map<std::string, FloatRange> range_overrides;
 };
 
 // Makes an FP32 graph ready for calibration and quantization, in place: folds BatchNormalization
