@@ -217,7 +217,7 @@ class NchwRewriter {
   };
 
   // ---------------------------------------------------------------- storage bookkeeping
-  bool known(const Value* v) const { return v && frames_.count(const_cast<Value*>(v)); }
+  bool known(Value* v) const { return v && frames_.count(v) != 0; }
   const Order& order_of(Value* v) const { return frames_.at(v).order; }
   size_t rank_of(Value* v) const { return frames_.at(v).logical.size(); }
 
