@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -50,6 +52,62 @@ std::unordered_map<std::string, std::vector<ChannelTarget>> channel_targets(
   return out;
 }
 
+// Values whose per-channel ranges are recorded: Conv outputs (axis from the layout) and outputs
+// of per-channel unary ops reading one of those, keyed by value name.
+std::unordered_map<std::string, int> channel_range_axes(const ir::Graph& graph) {
+  std::unordered_map<std::string, int> axes;
+  for (const auto& node : graph.nodes()) {
+    if (node->outputs.empty() || !node->outputs[0]) continue;
+    const std::string& out = node->outputs[0]->name;
+    switch (node->op) {
+      case ir::OpType::kConv:
+        if (node->layout == ir::Layout::kNHWC || node->layout == ir::Layout::kNCHW)
+          axes[out] = node->layout == ir::Layout::kNHWC ? 3 : 1;
+        break;
+      case ir::OpType::kRelu:
+      case ir::OpType::kClip:
+      case ir::OpType::kLeakyRelu:
+      case ir::OpType::kHardSwish:
+      case ir::OpType::kHardSigmoid:
+      case ir::OpType::kSigmoid:
+      case ir::OpType::kTanh:
+        if (node->inputs[0])
+          if (auto it = axes.find(node->inputs[0]->name); it != axes.end()) axes[out] = it->second;
+        break;
+      default:
+        break;
+    }
+  }
+  return axes;
+}
+
+void add_channel_extremes(const Tensor& t, int axis, ChannelRanges* r) {
+  if (t.rank() <= axis) return;
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < axis; ++d) outer *= t.dim(d);
+  for (int d = axis + 1; d < t.rank(); ++d) inner *= t.dim(d);
+  const int64_t channels = t.dim(axis);
+  if (r->min.empty()) {
+    r->axis = axis;
+    r->min.assign(channels, std::numeric_limits<float>::infinity());
+    r->max.assign(channels, -std::numeric_limits<float>::infinity());
+  }
+  if (static_cast<int64_t>(r->min.size()) != channels) return;
+  const float* x = t.data<float>();
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      float lo = r->min[c], hi = r->max[c];
+      const float* p = x + (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i) {
+        if (!std::isfinite(p[i])) continue;
+        lo = std::min(lo, p[i]);
+        hi = std::max(hi, p[i]);
+      }
+      r->min[c] = lo;
+      r->max[c] = hi;
+    }
+}
+
 void add_channel_sums(const Tensor& t, int axis, ChannelMeans* m) {
   if (t.rank() == 0) return;
   const int a = axis < 0 ? t.rank() - 1 : std::min(axis, t.rank() - 1);
@@ -84,6 +142,7 @@ struct Worker {
   std::unique_ptr<runtime::Interpreter> interpreter;  // single-threaded interpreter
   std::map<std::string, Histogram> values;            // histograms filled by this worker
   std::map<std::string, ChannelMeans> means;          // channel sums filled by this worker
+  std::map<std::string, ChannelRanges> ranges;        // channel extremes filled by this worker
   Status status;                                      // first error of this worker
 };
 
@@ -137,6 +196,8 @@ Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationS
   const std::unordered_set<std::string> observed = observed_names(graph);
   const std::unordered_map<std::string, std::vector<ChannelTarget>> targets =
       channel_targets(graph);
+  std::unordered_map<std::string, int> range_axes;
+  if (options.channel_ranges) range_axes = channel_range_axes(graph);
   const int thread_count = static_cast<int>(
       std::clamp<size_t>(static_cast<size_t>(std::max(1, options.threads)), 1, source.count));
   std::vector<Worker> workers(thread_count);
@@ -171,6 +232,8 @@ Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationS
         if (auto it = targets.find(name); it != targets.end())
           for (const ChannelTarget& target : it->second)
             add_channel_sums(t, target.axis, &w.means[target.node]);
+        if (auto it = range_axes.find(name); it != range_axes.end())
+          add_channel_extremes(t, it->second, &w.ranges[name]);
         if (!observed.count(name)) return;
         auto it = w.values.find(name);
         if (it == w.values.end())
@@ -202,6 +265,15 @@ Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationS
       if (total.sum.size() != m.sum.size()) continue;
       for (size_t c = 0; c < m.sum.size(); ++c) total.sum[c] += m.sum[c];
       total.count += m.count;
+    }
+  for (Worker& w : workers)
+    for (auto& [name, r] : w.ranges) {
+      auto [it, inserted] = result.channel_ranges.emplace(name, r);
+      if (inserted || it->second.min.size() != r.min.size()) continue;
+      for (size_t c = 0; c < r.min.size(); ++c) {
+        it->second.min[c] = std::min(it->second.min[c], r.min[c]);
+        it->second.max[c] = std::max(it->second.max[c], r.max[c]);
+      }
     }
   for (Worker& w : workers)
     for (auto& [name, histogram] : w.values) {

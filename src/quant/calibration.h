@@ -41,6 +41,16 @@ CalibrationSource calibration_source_from_batch(Tensor batch, int64_t items_per_
 struct CalibrationOptions {
   int threads = 1;  // worker threads (each runs a 1-thread interpreter)
   int histogram_bins = Histogram::kDefaultBins;  // bins per histogram (multiple of 4)
+  // Also record per-channel min/max of Conv outputs and of the per-channel unary ops after them
+  // (what channel splitting needs, see channel_split.h).
+  bool channel_ranges = false;
+};
+
+// Per-channel extremes of one activation.
+struct ChannelRanges {
+  int axis = 1;            // channel axis of the value (1 for NCHW, 3 for NHWC)
+  std::vector<float> min;  // per channel: smallest value seen
+  std::vector<float> max;  // per channel: largest value seen
 };
 
 // Per-channel sums of the activation input of one Conv/Gemm/MatMul (the channel axis of the Conv's
@@ -56,6 +66,8 @@ struct CalibrationResult {
   std::map<std::string, Histogram> values;  // by value name: every float activation observed
   // By NODE name: input channel sums of every Conv, Gemm and MatMul (input 0).
   std::map<std::string, ChannelMeans> input_means;
+  // By value name, with CalibrationOptions::channel_ranges: per-channel extremes.
+  std::map<std::string, ChannelRanges> channel_ranges;
   size_t runs = 0;  // input sets run
 
   // The histogram of value `name`, or null when it was not observed.

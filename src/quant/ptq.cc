@@ -1,0 +1,28 @@
+#include "quant/ptq.h"
+
+namespace mconv::quant {
+
+Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const CalibrationSource& source,
+                                           const PtqOptions& options) {
+  PtqResult result;
+  result.fp32 = fp32.clone();
+  MCONV_RETURN_IF_ERROR(prepare_for_quantization(result.fp32));
+  CalibrationOptions calibration = options.calibration;
+  const bool splitting = options.split.max_groups > 1;
+  calibration.channel_ranges = splitting;
+  MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
+  if (splitting) {
+    MCONV_ASSIGN_OR_RETURN(result.chains_split,
+                           split_channel_groups(result.fp32, result.calibration, options.split));
+    if (result.chains_split > 0) {
+      // The split chains' tensors are new values: calibrate the graph as it now is.
+      calibration.channel_ranges = false;
+      MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
+    }
+  }
+  MCONV_ASSIGN_OR_RETURN(result.qdq,
+                         quantize_to_qdq(result.fp32, result.calibration, options.quantize));
+  return result;
+}
+
+}  // namespace mconv::quant
