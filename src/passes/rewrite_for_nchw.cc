@@ -1,7 +1,6 @@
 #include "passes/rewrite_for_nchw.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -9,6 +8,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "passes/layout_order.h"
 
 namespace mconv::passes {
 namespace {
@@ -19,126 +20,21 @@ using ir::OpType;
 using ir::Shape;
 using ir::Value;
 
-// A storage order: stored axis i holds logical (source) axis order[i].
-using Order = std::vector<int>;
+using layout::AxisGroup;
+using layout::identity_order;
+using layout::inverse;
+using layout::is_identity;
+using layout::is_unit;
+using layout::map_sequence;
+using layout::match_reshape_axes;
+using layout::non_unit_sequence;
+using layout::normalize_axis;
+using layout::Order;
+using layout::reshape_dims;
+using layout::stored_shape;
 
 // A logical [N,H,W,C] stored as [N,C,H,W].
 const Order kChannelsFirst = {0, 3, 1, 2};
-
-Order identity_order(size_t rank) {
-  Order order(rank);
-  std::iota(order.begin(), order.end(), 0);
-  return order;
-}
-
-bool is_identity(const Order& order) {
-  for (size_t i = 0; i < order.size(); ++i)
-    if (order[i] != static_cast<int>(i)) return false;
-  return true;
-}
-
-// inverse(order)[logical axis] = the stored axis holding it.
-Order inverse(const Order& order) {
-  Order inv(order.size());
-  for (size_t i = 0; i < order.size(); ++i) inv[order[i]] = static_cast<int>(i);
-  return inv;
-}
-
-int normalize_axis(int64_t axis, size_t rank) {
-  return static_cast<int>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
-}
-
-// Unknown dims may be anything, so only a known 1 is a unit axis.
-bool is_unit(const Dim& d) {
-  return d.known() && d.size == 1;
-}
-
-Shape stored_shape(const Shape& logical, const Order& order) {
-  Shape out(order.size());
-  for (size_t i = 0; i < order.size(); ++i) out[i] = logical[order[i]];
-  return out;
-}
-
-// The non-unit logical axes in the sequence `order` stores them.
-std::vector<int> non_unit_sequence(const Order& order, const Shape& logical) {
-  std::vector<int> seq;
-  for (int axis : order)
-    if (!is_unit(logical[axis])) seq.push_back(axis);
-  return seq;
-}
-
-// Dense transpose with ONNX semantics: out.shape[i] = in.shape[perm[i]].
-Tensor transpose_tensor(const Tensor& in, const Order& perm) {
-  const int rank = in.rank();
-  std::vector<int64_t> out_dims(rank), in_strides(rank, 1);
-  for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.dim(i + 1);
-  for (int i = 0; i < rank; ++i) out_dims[i] = in.dim(perm[i]);
-  Tensor out(in.dtype(), out_dims);
-  const size_t elem = dtype_size(in.dtype());
-  std::vector<int64_t> index(rank, 0);
-  for (int64_t n = 0, count = in.element_count(); n < count; ++n) {
-    int64_t src = 0;
-    for (int i = 0; i < rank; ++i) src += index[i] * in_strides[perm[i]];
-    std::memcpy(out.raw() + n * elem, in.raw() + src * elem, elem);
-    for (int i = rank - 1; i >= 0; --i) {
-      if (++index[i] < out_dims[i]) break;
-      index[i] = 0;
-    }
-  }
-  return out;
-}
-
-// A Reshape target for `shape`: unknown dims as -1, refused when more than one is unknown.
-std::optional<std::vector<int64_t>> reshape_dims(const Shape& shape) {
-  std::vector<int64_t> dims;
-  int unknown = 0;
-  for (const Dim& d : shape) {
-    dims.push_back(d.known() ? d.size : -1);
-    unknown += d.known() ? 0 : 1;
-  }
-  if (unknown > 1) return std::nullopt;
-  return dims;
-}
-
-// Logical input axes whose elements a reshape turns into a run of logical output axes: the
-// non-unit axes of both sides, matched in order by equal element products. An unknown dim only
-// matches a single unknown dim (the batch).
-struct AxisGroup {
-  std::vector<int> in;   // input axes, increasing
-  std::vector<int> out;  // output axes, increasing
-};
-
-std::optional<std::vector<AxisGroup>> match_reshape_axes(const Shape& in, const Shape& out) {
-  const std::vector<int> a = non_unit_sequence(identity_order(in.size()), in);
-  const std::vector<int> b = non_unit_sequence(identity_order(out.size()), out);
-  std::vector<AxisGroup> groups;
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    AxisGroup group{{a[i]}, {b[j]}};
-    const Dim& da = in[a[i++]];
-    const Dim& db = out[b[j++]];
-    if (!da.known() || !db.known()) {
-      if (da.known() != db.known()) return std::nullopt;
-      groups.push_back(std::move(group));
-      continue;
-    }
-    int64_t pa = da.size, pb = db.size;
-    while (pa != pb) {
-      if (pa < pb) {
-        if (i == a.size() || !in[a[i]].known()) return std::nullopt;
-        pa *= in[a[i]].size;
-        group.in.push_back(a[i++]);
-      } else {
-        if (j == b.size() || !out[b[j]].known()) return std::nullopt;
-        pb *= out[b[j]].size;
-        group.out.push_back(b[j++]);
-      }
-    }
-    groups.push_back(std::move(group));
-  }
-  if (i != a.size() || j != b.size()) return std::nullopt;
-  return groups;
-}
 
 // A full storage order whose non-unit axes come in `sequence`: channels-first or source order
 // when one of them fits (so readers need no further move), else each unit axis placed right
@@ -158,29 +54,6 @@ Order complete_order(const std::vector<int>& sequence, const Shape& logical) {
     order.insert(after, static_cast<int>(axis));
   }
   return order;
-}
-
-// Maps the stored sequence of one side's non-unit axes through the groups to the other side:
-// every group must appear as one contiguous, increasing run. `from_in` says which side `stored`
-// belongs to.
-std::optional<std::vector<int>> map_sequence(const std::vector<AxisGroup>& groups,
-                                             const std::vector<int>& stored, bool from_in) {
-  std::vector<int> mapped;
-  size_t pos = 0;
-  while (pos < stored.size()) {
-    auto group = std::find_if(groups.begin(), groups.end(), [&](const AxisGroup& g) {
-      return (from_in ? g.in : g.out).front() == stored[pos];
-    });
-    if (group == groups.end()) return std::nullopt;
-    const std::vector<int>& run = from_in ? group->in : group->out;
-    if (pos + run.size() > stored.size() ||
-        !std::equal(run.begin(), run.end(), stored.begin() + static_cast<std::ptrdiff_t>(pos)))
-      return std::nullopt;
-    pos += run.size();
-    const std::vector<int>& other = from_in ? group->out : group->in;
-    mapped.insert(mapped.end(), other.begin(), other.end());
-  }
-  return mapped;
 }
 
 class NchwRewriter {
@@ -204,7 +77,7 @@ class NchwRewriter {
     for (auto& [v, frame] : frames_) v->shape = stored_shape(frame.logical, frame.order);
     drop_absorbed_transposes();
     MCONV_RETURN_IF_ERROR(g_.topological_sort());
-    merge_reshape_chains();
+    changes_ += layout::merge_reshape_chains(g_);
     g_.remove_dead();
     return PassResult{changes_};
   }
@@ -243,12 +116,10 @@ class NchwRewriter {
     const auto key = std::make_pair(v, target);
     if (auto it = moved_.find(key); it != moved_.end()) return it->second;
 
-    const Order old_position = inverse(frame.order);
-    Order perm(target.size());  // new stored axis i = old stored axis perm[i]
-    for (size_t i = 0; i < target.size(); ++i) perm[i] = old_position[target[i]];
+    const Order perm = layout::move_permutation(frame.order, target);
     Value* out;
     if (v->is_constant()) {
-      out = g_.add_constant(v->name + "_nchw", transpose_tensor(*v->constant, perm));
+      out = g_.add_constant(v->name + "_nchw", layout::transpose_tensor(*v->constant, perm));
     } else {
       const Shape new_shape = stored_shape(frame.logical, target);
       out = g_.add_value(v->name + "_reordered", v->dtype, new_shape);
@@ -549,14 +420,7 @@ class NchwRewriter {
       store_output(node->outputs[0], order);
     } else {
       // The kept axes keep their stored sequence, renumbered among the kept logical axes.
-      std::vector<int> renumbered(order.size(), -1);
-      int next = 0;
-      for (size_t a = 0; a < order.size(); ++a)
-        if (!reduced[a]) renumbered[a] = next++;
-      Order out;
-      for (int axis : order)
-        if (!reduced[axis]) out.push_back(renumbered[axis]);
-      store_output(node->outputs[0], out);
+      store_output(node->outputs[0], layout::without_reduced_axes(order, reduced));
     }
     ++changes_;
     return Status::Ok();
@@ -572,11 +436,7 @@ class NchwRewriter {
     if (perm.empty())  // ONNX default: reverse the axes
       for (size_t i = order.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
     if (perm.size() != order.size()) return keep_logical_order(node);
-    Order output_axis_of(perm.size());  // input logical axis -> output logical axis
-    for (size_t j = 0; j < perm.size(); ++j) output_axis_of[perm[j]] = static_cast<int>(j);
-    Order out_order(order.size());
-    for (size_t i = 0; i < order.size(); ++i) out_order[i] = output_axis_of[order[i]];
-    store_output(node->outputs[0], out_order);
+    store_output(node->outputs[0], layout::relabel_through_transpose(order, perm));
     absorbed_.push_back(node);
     ++changes_;
     return Status::Ok();
@@ -592,12 +452,8 @@ class NchwRewriter {
     const size_t rank = order.size();
     const std::vector<int64_t> logical = pads->constant->to_i64();
     if (logical.size() != 2 * rank) return keep_logical_order(node);
-    std::vector<int64_t> stored(2 * rank);
-    for (size_t i = 0; i < rank; ++i) {
-      stored[i] = logical[order[i]];                // begin
-      stored[rank + i] = logical[rank + order[i]];  // end
-    }
-    g_.set_input(node, 1, int64_constant(node->name + "_pads_nchw", stored));
+    g_.set_input(node, 1,
+                 int64_constant(node->name + "_pads_nchw", layout::stored_pads(logical, order)));
     if (node->inputs.size() > 2 && known(node->inputs[2]))
       use_stored(node, 2, identity_order(rank_of(node->inputs[2])));
     store_output(node->outputs[0], order);
@@ -616,10 +472,7 @@ class NchwRewriter {
     if (rank_of(indices) == 1) {
       store_output(node->outputs[0], order);
     } else {  // a scalar index removes the axis
-      Order out;
-      for (int a : order)
-        if (a != axis) out.push_back(a > axis ? a - 1 : a);
-      store_output(node->outputs[0], out);
+      store_output(node->outputs[0], layout::without_axis(order, axis));
     }
     ++changes_;
     return Status::Ok();
@@ -714,21 +567,6 @@ class NchwRewriter {
       }
       g_.remove_node(node);
       g_.replace_all_uses(out, in);
-    }
-  }
-
-  // Reshape(Reshape(x)) -> Reshape(x) when the inner result has no other reader.
-  void merge_reshape_chains() {
-    std::vector<Node*> nodes;
-    for (const auto& n : g_.nodes()) nodes.push_back(n.get());
-    for (Node* node : nodes) {
-      if (node->op != OpType::kReshape) continue;
-      Value* mid = node->inputs[0];
-      Node* inner = mid ? mid->producer : nullptr;
-      if (!inner || inner->op != OpType::kReshape || mid->consumers.size() != 1) continue;
-      if (std::find(g_.outputs.begin(), g_.outputs.end(), mid) != g_.outputs.end()) continue;
-      g_.set_input(node, 0, inner->inputs[0]);
-      ++changes_;
     }
   }
 

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "passes/layout_order.h"
+
 namespace mconv::passes {
 namespace {
 
@@ -19,80 +21,24 @@ using ir::OpType;
 using ir::Shape;
 using ir::Value;
 
-// physical axis i of a stored tensor holds logical axis perm[i].
-using Perm = std::vector<int>;
+using layout::AxisGroup;
+using layout::identity_order;
+using layout::inverse;
+using layout::is_identity;
+using layout::is_unit;
+using layout::non_unit_sequence;
+using layout::normalize_axis;
+using layout::Order;
+using layout::reshape_dims;
+using layout::stored_shape;
 
-const Perm kNhwc = {0, 2, 3, 1};
-
-Perm identity_perm(size_t rank) {
-  Perm p(rank);
-  std::iota(p.begin(), p.end(), 0);
-  return p;
-}
-bool is_identity(const Perm& p) {
-  for (size_t i = 0; i < p.size(); ++i)
-    if (p[i] != static_cast<int>(i)) return false;
-  return true;
-}
-Perm inverse(const Perm& p) {
-  Perm inv(p.size());
-  for (size_t i = 0; i < p.size(); ++i) inv[p[i]] = static_cast<int>(i);
-  return inv;
-}
-int normalize_axis(int64_t axis, size_t rank) {
-  return static_cast<int>(axis < 0 ? axis + static_cast<int64_t>(rank) : axis);
-}
-// Dims that may differ from 1 (unknown dims count as such).
-bool non_unit(const Dim& d) {
-  return !d.known() || d.size != 1;
-}
+const Order kNhwc = {0, 2, 3, 1};
 
 // Keeps the logical frame of a value: its source-order shape and how it is stored.
 struct Storage {
   Shape logical;  // shape in the source (NCHW) axis order
-  Perm perm;      // physical axis -> logical axis
+  Order perm;     // physical axis -> logical axis
 };
-
-Shape permuted_shape(const Shape& logical, const Perm& perm) {
-  Shape out(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i) out[i] = logical[perm[i]];
-  return out;
-}
-
-// Physically reorders a dense tensor: out.shape[i] = in.shape[t[i]] (ONNX Transpose semantics).
-Tensor transpose_tensor(const Tensor& in, const Perm& t) {
-  const int rank = in.rank();
-  std::vector<int64_t> out_shape(rank);
-  for (int i = 0; i < rank; ++i) out_shape[i] = in.dim(t[i]);
-  Tensor out(in.dtype(), out_shape);
-  const size_t elem = dtype_size(in.dtype());
-  std::vector<int64_t> in_strides(rank, 1);
-  for (int i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * in.dim(i + 1);
-  std::vector<int64_t> index(rank, 0);
-  const int64_t count = in.element_count();
-  for (int64_t n = 0; n < count; ++n) {
-    int64_t src = 0;
-    for (int i = 0; i < rank; ++i) src += index[i] * in_strides[t[i]];
-    std::memcpy(out.raw() + n * elem, in.raw() + src * elem, elem);
-    for (int i = rank - 1; i >= 0; --i) {
-      if (++index[i] < out_shape[i]) break;
-      index[i] = 0;
-    }
-  }
-  return out;
-}
-
-// The Reshape target of a stored shape: unknown dims as -1 (at most one allowed).
-std::optional<std::vector<int64_t>> reshape_target(const Shape& shape) {
-  std::vector<int64_t> dims;
-  int unknown = 0;
-  for (const Dim& d : shape) {
-    dims.push_back(d.known() ? d.size : -1);
-    unknown += d.known() ? 0 : 1;
-  }
-  if (unknown > 1) return std::nullopt;
-  return dims;
-}
 
 class NhwcRewriter {
  public:
@@ -106,7 +52,7 @@ class NhwcRewriter {
     MCONV_RETURN_IF_ERROR(g_.topological_sort());
 
     for (const auto& v : g_.values()) {
-      if (v->has_shape) storage_[v.get()] = {v->shape, identity_perm(v->shape.size())};
+      if (v->has_shape) storage_[v.get()] = {v->shape, identity_order(v->shape.size())};
     }
     for (Value* in : g_.inputs) {
       if (!options_.keep_nchw_input && in->has_shape && in->shape.size() == 4) {
@@ -121,7 +67,7 @@ class NhwcRewriter {
     apply_physical_shapes();
     remove_absorbed_transposes();
     MCONV_RETURN_IF_ERROR(g_.topological_sort());
-    merge_reshape_chains();
+    changes_ += layout::merge_reshape_chains(g_);
     g_.remove_dead();
     return PassResult{changes_};
   }
@@ -129,48 +75,46 @@ class NhwcRewriter {
  private:
   // ---------------------------------------------------------------- storage bookkeeping
   bool known(Value* v) const { return v && storage_.count(v); }
-  const Perm& perm_of(Value* v) { return storage_.at(v).perm; }
+  const Order& perm_of(Value* v) { return storage_.at(v).perm; }
   size_t rank_of(Value* v) const { return storage_.at(v).logical.size(); }
-  void set_storage(Value* v, const Shape& logical, const Perm& perm) {
+  void set_storage(Value* v, const Shape& logical, const Order& perm) {
     storage_[v] = {logical, perm};
   }
   // Output keeps the logical shape the source declared; it is stored in `perm`.
-  void store_output(Value* out, const Perm& perm) {
+  void store_output(Value* out, const Order& perm) {
     if (!known(out)) return;
     if (perm.size() != rank_of(out)) {
-      storage_[out].perm = identity_perm(rank_of(out));
+      storage_[out].perm = identity_order(rank_of(out));
       return;
     }
     storage_[out].perm = perm;
   }
 
   // A value holding the same logical tensor as `v`, stored in order `target` (cached).
-  Value* as_stored(Value* v, const Perm& target) {
+  Value* as_stored(Value* v, const Order& target) {
     if (!v || !known(v)) return v;
     const Storage st = storage_.at(v);
     if (st.perm == target) return v;
     auto key = std::make_pair(v, target);
     if (auto it = converted_.find(key); it != converted_.end()) return it->second;
 
-    const Perm inv = inverse(st.perm);
-    Perm t(target.size());  // new physical axis i = old physical axis t[i]
-    for (size_t i = 0; i < target.size(); ++i) t[i] = inv[target[i]];
-    const Shape old_phys = permuted_shape(st.logical, st.perm);
-    const Shape new_phys = permuted_shape(st.logical, target);
+    const Order t = layout::move_permutation(st.perm, target);  // new physical i = old t[i]
+    const Shape old_phys = stored_shape(st.logical, st.perm);
+    const Shape new_phys = stored_shape(st.logical, target);
     Value* out;
     if (v->is_constant()) {
-      out = g_.add_constant(v->name + "_nhwc", transpose_tensor(*v->constant, t));
+      out = g_.add_constant(v->name + "_nhwc", layout::transpose_tensor(*v->constant, t));
     } else {
       out = g_.add_value(v->name + "_reordered", v->dtype, new_phys);
       // When the non-unit axes keep their sequence the move is a pure Reshape (no data moves).
       int last = -1;
       bool keeps_sequence = true;
       for (int axis : t) {
-        if (!non_unit(old_phys[axis])) continue;
+        if (is_unit(old_phys[axis])) continue;
         if (axis < last) keeps_sequence = false;
         last = axis;
       }
-      auto target_dims = reshape_target(new_phys);
+      auto target_dims = reshape_dims(new_phys);
       if (keeps_sequence && target_dims) {
         Value* shape = shape_constant(v->name + "_shape", *target_dims);
         g_.add_node(OpType::kReshape, v->name + "_to_reordered", {v, shape}, {out});
@@ -190,7 +134,7 @@ class NhwcRewriter {
         name, Tensor::FromVector(DType::kI64, {static_cast<int64_t>(dims.size())}, dims));
   }
 
-  void use_stored(Node* node, size_t index, const Perm& target) {
+  void use_stored(Node* node, size_t index, const Order& target) {
     Value* v = node->inputs[index];
     if (!known(v)) return;
     Value* w = as_stored(v, target);
@@ -198,9 +142,9 @@ class NhwcRewriter {
   }
   void use_logical_order(Node* node) {
     for (size_t i = 0; i < node->inputs.size(); ++i)
-      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
     for (Value* out : node->outputs)
-      if (known(out)) storage_[out].perm = identity_perm(rank_of(out));
+      if (known(out)) storage_[out].perm = identity_order(rank_of(out));
   }
 
   // ---------------------------------------------------------------- per-op rewrites
@@ -273,7 +217,7 @@ class NhwcRewriter {
     }
     use_stored(node, 0, kNhwc);
     for (size_t i = 1; i < node->inputs.size(); ++i)
-      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
     node->layout = ir::Layout::kNHWC;
     for (Value* out : node->outputs) store_output(out, kNhwc);
     ++changes_;
@@ -286,9 +230,9 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     for (size_t i = 1; i < node->inputs.size(); ++i)  // Clip bounds, Dropout ratio: scalars
-      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
     for (Value* out : node->outputs) store_output(out, p);
     return Status::Ok();
   }
@@ -296,7 +240,7 @@ class NhwcRewriter {
   Status rewrite_qdq(Node* node) {
     Value* x = node->inputs[0];
     if (!known(x)) return follow_first_input(node);
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     const bool per_axis =
         node->inputs[1] && node->inputs[1]->has_shape && !node->inputs[1]->shape.empty() &&
         !(node->inputs[1]->shape[0].known() && node->inputs[1]->shape[0].size == 1);
@@ -317,7 +261,7 @@ class NhwcRewriter {
       return Status::Ok();
     }
     const size_t rank = rank_of(out);
-    std::optional<Perm> target;
+    std::optional<Order> target;
     for (size_t i = first; i < last; ++i) {
       Value* v = node->inputs[i];
       if (known(v) && !v->is_constant() && rank_of(v) == rank && !is_identity(perm_of(v))) {
@@ -356,7 +300,7 @@ class NhwcRewriter {
     Shape logical = storage_.at(v).logical;
     Shape expanded(rank - logical.size(), Dim{1, ""});
     expanded.insert(expanded.end(), logical.begin(), logical.end());
-    Value* base = as_stored(v, identity_perm(logical.size()));
+    Value* base = as_stored(v, identity_order(logical.size()));
     Value* out;
     if (base->is_constant()) {
       Tensor data = *base->constant;
@@ -365,19 +309,19 @@ class NhwcRewriter {
       out = g_.add_constant(base->name + "_expanded", std::move(data));
     } else {
       out = g_.add_value(base->name + "_expanded", base->dtype, expanded);
-      auto dims = reshape_target(expanded);
+      auto dims = reshape_dims(expanded);
       if (!dims) return v;
       g_.add_node(OpType::kReshape, base->name + "_expand",
                   {base, shape_constant(base->name + "_expand_shape", *dims)}, {out});
     }
-    set_storage(out, expanded, identity_perm(rank));
+    set_storage(out, expanded, identity_order(rank));
     ++changes_;
     return out;
   }
 
   Status rewrite_concat(Node* node) {
     Value* out = node->outputs[0];
-    std::optional<Perm> target;
+    std::optional<Order> target;
     for (Value* v : node->inputs)
       if (known(v) && !v->is_constant() && !is_identity(perm_of(v))) {
         target = perm_of(v);
@@ -402,11 +346,11 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     const int axis = normalize_axis(node->attrs.get_int(attr, fallback), p.size());
     node->attrs.set(attr, static_cast<int64_t>(inverse(p)[axis]));
     for (size_t i = 1; i < node->inputs.size(); ++i)
-      if (known(node->inputs[i])) use_stored(node, i, identity_perm(rank_of(node->inputs[i])));
+      if (known(node->inputs[i])) use_stored(node, i, identity_order(rank_of(node->inputs[i])));
     for (Value* out : node->outputs) store_output(out, p);
     ++changes_;
     return Status::Ok();
@@ -419,8 +363,8 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
-    const Perm inv = inverse(p);
+    const Order p = perm_of(x);
+    const Order inv = inverse(p);
     std::vector<int64_t> logical_axes;
     if (axes) {
       logical_axes = axes->constant->to_i64();
@@ -452,8 +396,8 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
-    const Perm inv = inverse(p);
+    const Order p = perm_of(x);
+    const Order inv = inverse(p);
     std::vector<int64_t> axes = node->attrs.get_ints("axes");
     if (axes.empty()) {
       axes.resize(p.size());
@@ -472,14 +416,7 @@ class NhwcRewriter {
       store_output(node->outputs[0], p);
     } else {
       // Remaining physical axes, renumbered among the remaining logical ones.
-      std::vector<int> new_index(p.size(), -1);
-      int next = 0;
-      for (size_t a = 0; a < p.size(); ++a)
-        if (!reduced[a]) new_index[a] = next++;
-      Perm out;
-      for (int axis : p)
-        if (!reduced[axis]) out.push_back(new_index[axis]);
-      store_output(node->outputs[0], out);
+      store_output(node->outputs[0], layout::without_reduced_axes(p, reduced));
     }
     ++changes_;
     return Status::Ok();
@@ -494,16 +431,12 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     std::vector<int64_t> t = node->attrs.get_ints("perm");
     if (t.empty()) {
       for (size_t i = 0; i < p.size(); ++i) t.push_back(static_cast<int64_t>(p.size() - 1 - i));
     }
-    Perm inv_t(t.size());
-    for (size_t j = 0; j < t.size(); ++j) inv_t[t[j]] = static_cast<int>(j);
-    Perm out_perm(p.size());
-    for (size_t i = 0; i < p.size(); ++i) out_perm[i] = inv_t[p[i]];
-    store_output(out, out_perm);
+    store_output(out, layout::relabel_through_transpose(p, t));
     absorbed_.push_back(node);
     ++changes_;
     return Status::Ok();
@@ -517,18 +450,14 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     const std::vector<int64_t> logical = pads->constant->to_i64();
     const size_t r = p.size();
     if (logical.size() != 2 * r) {
       use_logical_order(node);
       return Status::Ok();
     }
-    std::vector<int64_t> physical(2 * r);
-    for (size_t i = 0; i < r; ++i) {
-      physical[i] = logical[p[i]];
-      physical[r + i] = logical[r + p[i]];
-    }
+    const std::vector<int64_t> physical = layout::stored_pads(logical, p);
     Value* new_pads = shape_constant(node->name + "_pads_nhwc", physical);
     set_storage(new_pads, make_shape({static_cast<int64_t>(2 * r)}), {0});
     g_.set_input(node, 1, new_pads);
@@ -544,27 +473,18 @@ class NhwcRewriter {
       use_logical_order(node);
       return Status::Ok();
     }
-    const Perm p = perm_of(x);
+    const Order p = perm_of(x);
     const int axis = normalize_axis(node->attrs.get_int("axis", 0), p.size());
     node->attrs.set("axis", static_cast<int64_t>(inverse(p)[axis]));
     if (rank_of(indices) == 1) {
       store_output(node->outputs[0], p);  // the gathered axis keeps its place
     } else {
-      Perm out;  // scalar index: the axis disappears
-      for (int a : p)
-        if (a != axis) out.push_back(a > axis ? a - 1 : a);
-      store_output(node->outputs[0], out);
+      // scalar index: the axis disappears
+      store_output(node->outputs[0], layout::without_axis(p, axis));
     }
     ++changes_;
     return Status::Ok();
   }
-
-  // Consecutive non-unit logical input axes that a reshape turns into consecutive non-unit
-  // output axes (equal element counts).
-  struct Group {
-    std::vector<int> in;   // logical input axes, in order
-    std::vector<int> out;  // logical output axes, in order
-  };
 
   // Reshape, Flatten, Squeeze, Unsqueeze: a reshape of the logical tensor. It stays a reshape of
   // the stored tensor when every group of merged/split logical axes is stored contiguously and in
@@ -578,17 +498,18 @@ class NhwcRewriter {
     }
     const Shape& in_logical = storage_.at(x).logical;
     const Shape& out_logical = storage_.at(out).logical;
-    const std::optional<std::vector<Group>> groups = reshape_groups(in_logical, out_logical);
-    std::optional<Perm> out_perm;
+    const std::optional<std::vector<AxisGroup>> groups =
+        layout::match_reshape_axes(in_logical, out_logical);
+    std::optional<Order> out_perm;
     if (groups) out_perm = output_storage(*groups, in_logical, perm_of(x), out_logical);
     if (groups && !out_perm && flatten_into_weights(node, *groups, in_logical, out_logical)) {
-      out_perm = identity_perm(out_logical.size());  // rows of the weights were reordered instead
+      out_perm = identity_order(out_logical.size());  // rows of the weights were reordered instead
     }
     if (groups && !out_perm) {
       // Data has to move. Move it once, into the order that gives the output the storage its
       // readers prefer (NHWC for rank 4): e.g. a channel shuffle costs one Transpose, like the
       // source's own.
-      const Perm preferred = out_logical.size() == 4 ? kNhwc : identity_perm(out_logical.size());
+      const Order preferred = out_logical.size() == 4 ? kNhwc : identity_order(out_logical.size());
       if (auto in_perm = input_storage_for(*groups, in_logical, out_logical, preferred)) {
         use_stored(node, 0, *in_perm);
         x = node->inputs[0];
@@ -596,7 +517,7 @@ class NhwcRewriter {
       }
     }
     std::optional<std::vector<int64_t>> dims;
-    if (out_perm) dims = reshape_target(permuted_shape(out_logical, *out_perm));
+    if (out_perm) dims = reshape_dims(stored_shape(out_logical, *out_perm));
     if (!out_perm || !dims) {
       use_logical_order(node);  // the input is restored to logical order
       return Status::Ok();
@@ -617,21 +538,20 @@ class NhwcRewriter {
   // A Flatten to [N, K] read only by Gemm/MatMul with constant weights needs no data movement:
   // flatten the stored tensor as it lies and reorder the weights' K rows to match. Returns false
   // (changing nothing) when the pattern does not apply.
-  bool flatten_into_weights(Node* node, const std::vector<Group>& groups, const Shape& in_logical,
-                            const Shape& out_logical) {
+  bool flatten_into_weights(Node* node, const std::vector<AxisGroup>& groups,
+                            const Shape& in_logical, const Shape& out_logical) {
     Value* x = node->inputs[0];
     Value* out = node->outputs[0];
     if (out_logical.size() != 2 || out->consumers.empty() ||
         std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end())
       return false;
     // The group producing K (output axis 1) must be the last one in storage, after the batch.
-    const Group* k_group = nullptr;
-    for (const Group& gr : groups)
+    const AxisGroup* k_group = nullptr;
+    for (const AxisGroup& gr : groups)
       if (gr.out == std::vector<int>{1}) k_group = &gr;
     if (!k_group) return false;
-    std::vector<int> stored;  // non-unit input axes in storage order
-    for (int a : perm_of(x))
-      if (non_unit(in_logical[a])) stored.push_back(a);
+    // non-unit input axes in storage order
+    const std::vector<int> stored = non_unit_sequence(perm_of(x), in_logical);
     const size_t k_axes = k_group->in.size();
     if (stored.size() < k_axes) return false;
     std::vector<int> k_stored(stored.end() - k_axes, stored.end());
@@ -686,51 +606,14 @@ class NhwcRewriter {
     return true;
   }
 
-  static std::optional<std::vector<Group>> reshape_groups(const Shape& in_logical,
-                                                          const Shape& out_logical) {
-    std::vector<int> in_axes, out_axes;
-    for (size_t a = 0; a < in_logical.size(); ++a)
-      if (non_unit(in_logical[a])) in_axes.push_back(static_cast<int>(a));
-    for (size_t a = 0; a < out_logical.size(); ++a)
-      if (non_unit(out_logical[a])) out_axes.push_back(static_cast<int>(a));
-    // An unknown dim must map one to one onto an unknown dim (the batch).
-    std::vector<Group> groups;
-    size_t i = 0, j = 0;
-    while (i < in_axes.size() || j < out_axes.size()) {
-      if (i >= in_axes.size() || j >= out_axes.size()) return std::nullopt;
-      const Dim& di = in_logical[in_axes[i]];
-      const Dim& dj = out_logical[out_axes[j]];
-      if (!di.known() || !dj.known()) {
-        if (di.known() || dj.known()) return std::nullopt;
-        groups.push_back({{in_axes[i++]}, {out_axes[j++]}});
-        continue;
-      }
-      Group g{{in_axes[i++]}, {out_axes[j++]}};
-      int64_t pi = di.size, pj = dj.size;
-      while (pi != pj) {
-        if (pi < pj) {
-          if (i >= in_axes.size() || !in_logical[in_axes[i]].known()) return std::nullopt;
-          pi *= in_logical[in_axes[i]].size;
-          g.in.push_back(in_axes[i++]);
-        } else {
-          if (j >= out_axes.size() || !out_logical[out_axes[j]].known()) return std::nullopt;
-          pj *= out_logical[out_axes[j]].size;
-          g.out.push_back(out_axes[j++]);
-        }
-      }
-      groups.push_back(std::move(g));
-    }
-    return groups;
-  }
-
   // Completes a sequence of non-unit axes into a permutation: unit axes go to their logical
   // place when the sequence is sorted, otherwise each right after its logical predecessor.
-  static Perm with_unit_axes(const std::vector<int>& sequence, const Shape& logical) {
+  static Order with_unit_axes(const std::vector<int>& sequence, const Shape& logical) {
     const int rank = static_cast<int>(logical.size());
-    if (std::is_sorted(sequence.begin(), sequence.end())) return identity_perm(rank);
-    Perm perm(sequence.begin(), sequence.end());
+    if (std::is_sorted(sequence.begin(), sequence.end())) return identity_order(rank);
+    Order perm(sequence.begin(), sequence.end());
     for (int a = 0; a < rank; ++a) {
-      if (non_unit(logical[a])) continue;
+      if (!is_unit(logical[a])) continue;
       if (a == 0) {
         perm.insert(perm.begin(), 0);
       } else {
@@ -743,45 +626,23 @@ class NhwcRewriter {
 
   // Storage of the output when the reshape can run on the input stored in `in_perm`: every
   // group stored contiguously and in logical order; the groups keep their stored sequence.
-  static std::optional<Perm> output_storage(const std::vector<Group>& groups,
-                                            const Shape& in_logical, const Perm& in_perm,
-                                            const Shape& out_logical) {
-    std::vector<int> stored;
-    for (int a : in_perm)
-      if (non_unit(in_logical[a])) stored.push_back(a);
-    std::vector<int> out_sequence;
-    size_t pos = 0;
-    while (pos < stored.size()) {
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const Group& gr) { return gr.in.front() == stored[pos]; });
-      if (g == groups.end()) return std::nullopt;
-      for (size_t k = 0; k < g->in.size(); ++k)
-        if (pos + k >= stored.size() || stored[pos + k] != g->in[k]) return std::nullopt;
-      pos += g->in.size();
-      out_sequence.insert(out_sequence.end(), g->out.begin(), g->out.end());
-    }
-    return with_unit_axes(out_sequence, out_logical);
+  static std::optional<Order> output_storage(const std::vector<AxisGroup>& groups,
+                                             const Shape& in_logical, const Order& in_perm,
+                                             const Shape& out_logical) {
+    const auto out_sequence =
+        layout::map_sequence(groups, non_unit_sequence(in_perm, in_logical), true);
+    if (!out_sequence) return std::nullopt;
+    return with_unit_axes(*out_sequence, out_logical);
   }
 
   // The input storage that lets the reshape produce the output stored in `out_perm`, if any.
-  static std::optional<Perm> input_storage_for(const std::vector<Group>& groups,
-                                               const Shape& in_logical, const Shape& out_logical,
-                                               const Perm& out_perm) {
-    std::vector<int> out_stored;
-    for (int a : out_perm)
-      if (non_unit(out_logical[a])) out_stored.push_back(a);
-    std::vector<int> in_sequence;
-    size_t pos = 0;
-    while (pos < out_stored.size()) {
-      auto g = std::find_if(groups.begin(), groups.end(),
-                            [&](const Group& gr) { return gr.out.front() == out_stored[pos]; });
-      if (g == groups.end()) return std::nullopt;
-      for (size_t k = 0; k < g->out.size(); ++k)
-        if (pos + k >= out_stored.size() || out_stored[pos + k] != g->out[k]) return std::nullopt;
-      pos += g->out.size();
-      in_sequence.insert(in_sequence.end(), g->in.begin(), g->in.end());
-    }
-    return with_unit_axes(in_sequence, in_logical);
+  static std::optional<Order> input_storage_for(const std::vector<AxisGroup>& groups,
+                                                const Shape& in_logical, const Shape& out_logical,
+                                                const Order& out_perm) {
+    const auto in_sequence =
+        layout::map_sequence(groups, non_unit_sequence(out_perm, out_logical), false);
+    if (!in_sequence) return std::nullopt;
+    return with_unit_axes(*in_sequence, in_logical);
   }
 
   // ---------------------------------------------------------------- finishing
@@ -790,7 +651,7 @@ class NhwcRewriter {
   Status fix_outputs() {
     for (Value*& out : g_.outputs) {
       if (!known(out)) continue;
-      const Perm p = perm_of(out);
+      const Order p = perm_of(out);
       if (is_identity(p)) continue;
       if (!options_.keep_nchw_outputs && p == kNhwc) continue;
       Node* producer = out->producer;
@@ -806,7 +667,7 @@ class NhwcRewriter {
       for (Node* r : readers)
         for (size_t i = 0; i < r->inputs.size(); ++i)
           if (r->inputs[i] == out) g_.set_input(r, i, stored);
-      Value* moved = as_stored(stored, identity_perm(p.size()));
+      Value* moved = as_stored(stored, identity_order(p.size()));
       Node* mover = moved->producer;
       if (!mover) continue;
       // Let the mover write `out` itself so that the output keeps its name.
@@ -814,15 +675,15 @@ class NhwcRewriter {
         if (o == moved) o = out;
       out->producer = mover;
       moved->producer = nullptr;
-      storage_[out].perm = identity_perm(p.size());
-      converted_.erase({stored, identity_perm(p.size())});
+      storage_[out].perm = identity_order(p.size());
+      converted_.erase({stored, identity_order(p.size())});
       ++changes_;
     }
     return Status::Ok();
   }
 
   void apply_physical_shapes() {
-    for (auto& [v, st] : storage_) v->shape = permuted_shape(st.logical, st.perm);
+    for (auto& [v, st] : storage_) v->shape = stored_shape(st.logical, st.perm);
   }
 
   // Readers of an absorbed Transpose read its input instead (same stored data).
@@ -834,7 +695,7 @@ class NhwcRewriter {
           std::find(g_.outputs.begin(), g_.outputs.end(), out) != g_.outputs.end();
       if (is_output) {
         // Keep a node writing the named output: a Reshape to the same stored shape.
-        auto dims = reshape_target(out->shape);
+        auto dims = reshape_dims(out->shape);
         if (!dims) continue;
         g_.set_input(node, 0, in);
         node->op = OpType::kReshape;
@@ -847,26 +708,11 @@ class NhwcRewriter {
     }
   }
 
-  // Reshape(Reshape(x)) -> Reshape(x) when the inner one has no other reader.
-  void merge_reshape_chains() {
-    std::vector<Node*> nodes;
-    for (const auto& n : g_.nodes()) nodes.push_back(n.get());
-    for (Node* node : nodes) {
-      if (node->op != OpType::kReshape) continue;
-      Value* mid = node->inputs[0];
-      Node* inner = mid ? mid->producer : nullptr;
-      if (!inner || inner->op != OpType::kReshape || mid->consumers.size() != 1) continue;
-      if (std::find(g_.outputs.begin(), g_.outputs.end(), mid) != g_.outputs.end()) continue;
-      g_.set_input(node, 0, inner->inputs[0]);
-      ++changes_;
-    }
-  }
-
   ir::Graph& g_;
   NhwcOptions options_;
-  std::unordered_map<Value*, Storage> storage_;          // logical frame of every shaped value
-  std::map<std::pair<Value*, Perm>, Value*> converted_;  // cached re-stored copies
-  std::vector<Node*> absorbed_;                          // Transposes turned into relabelings
+  std::unordered_map<Value*, Storage> storage_;           // logical frame of every shaped value
+  std::map<std::pair<Value*, Order>, Value*> converted_;  // cached re-stored copies
+  std::vector<Node*> absorbed_;                           // Transposes turned into relabelings
   int changes_ = 0;
 };
 
