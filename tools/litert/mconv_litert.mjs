@@ -5,12 +5,20 @@
 //   node mconv_litert.mjs info MODEL.tflite
 //       signatures, input/output tensors (dtype, shape, quantization) and operators with versions
 //   node mconv_litert.mjs run MODEL.tflite IN0.npy [IN1.npy ...] -o OUT_PREFIX [options]
+//   node mconv_litert.mjs signature MODEL.tflite
+//       machine-readable I/O signature, one tab-separated line per tensor:
+//       input|output <TAB> index <TAB> dtype <TAB> shape,csv <TAB> shape_signature,csv <TAB>
+//       scale,csv <TAB> zero_point,csv <TAB> name   (name last: it may hold any character)
 //   node mconv_litert.mjs batch JOBS.tsv [options]
 //       one job a line: MODEL<TAB>OUT_PREFIX<TAB>IN0.npy[<TAB>IN1.npy ...]; the runtime loads once
 //   options: --engine litert|tfjs|auto (default litert; auto tries tfjs when LiteRT.js refuses)
 //            --threads N (default 1)
 //            --runs N   after the outputs are written, time N more runs of the first sample and
-//                       report the median/min milliseconds on the job's line
+//                       report the median/min milliseconds on the job's line, plus every
+//                       sample (times_ms=a,b,...), the model load (load_ms: read + compile),
+//                       the one-off runtime start (init_ms), the first inference (first_ms)
+//                       and the process's peak RSS so far (peak_rss_kb)
+//            --warmup W untimed runs before the N timed ones (default 0)
 //
 // Inputs: one .npy per model input (signature order). An array of exactly the input's shape runs
 // once; an array [N, ...] for an input [1, ...] runs N times (row by row) and the outputs are
@@ -166,6 +174,19 @@ function readTflite(bytes) {
     subgraphs, signatures };
 }
 
+function printSignature(file) {
+  const info = readTflite(fs.readFileSync(file));
+  const sg = info.subgraphs[0];
+  const line = (kind, k, i) => {
+    const t = sg.tensors[i];
+    const signature = t.signature.length ? t.signature : t.shape;
+    console.log([kind, k, t.type, t.shape.join(','), signature.join(','), t.scale.join(','),
+      t.zeroPoint.join(','), t.name.replace(/[\t\n]/g, ' ')].join('\t'));
+  };
+  sg.inputs.forEach((i, k) => line('input', k, i));
+  sg.outputs.forEach((i, k) => line('output', k, i));
+}
+
 function printInfo(file) {
   const info = readTflite(fs.readFileSync(file));
   console.log(`model ${file}: schema version ${info.version}, description '${info.description}'`);
@@ -223,8 +244,10 @@ const LITERT_DTYPE = { float32: 'float32', int32: 'int32', uint8: 'uint8', int8:
   int16: 'int16', bool: 'bool', float16: 'float16' };
 
 let litertModule = null;
+let runtimeInitMs = 0;  // one-off cost of starting the WASM runtime, paid by the first job
 async function litertEngine(bytes, threads) {
   if (!litertModule) {
+    const initStart = performance.now();
     globalThis.self = globalThis;
     // The glue is copied to wasm_cjs/ (with a CommonJS package.json) by scripts/setup.sh.
     const glueDir = fs.existsSync(path.join(HOME, 'wasm_cjs/package.json'))
@@ -237,6 +260,7 @@ async function litertEngine(bytes, threads) {
     console.warn = () => {};
     await litertModule.loadLiteRt(path.join(glueDir, glue));
     console.warn = warn;
+    runtimeInitMs = performance.now() - initStart;
   }
   let compiled;
   try {
@@ -379,7 +403,13 @@ function pinDynamicDims(bytes, info) {
   return pinned;
 }
 
-async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, timedRuns) {
+// Percentile by nearest rank on sorted times.
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, timedRuns, warmup) {
+  const loadStart = performance.now();
   const bytes = fs.readFileSync(modelFile);
   const info = readTflite(bytes);
   const pinned = pinDynamicDims(bytes, info);
@@ -390,12 +420,20 @@ async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, tim
     let engine = null;
     try {
       runtimeErrors = [];
+      const compileStart = performance.now();
+      const initBefore = runtimeInitMs;
       engine = kind === 'litert' ? await litertEngine(bytes, threads) : await tfjsEngine(bytes, threads);
+      // Reading the file counts as loading; starting the WASM runtime is reported on its own.
+      const loadMs = (performance.now() - compileStart) - (runtimeInitMs - initBefore) +
+        (compileStart - loadStart);
       const { runs, arraysFor } = prepareInputs(engine, info, npys);
       const collected = engine.outputs.map(() => []);
       let shapes = null;
+      let firstMs = 0;
       for (let run = 0; run < runs; run++) {
+        const runStart = performance.now();
         const outs = await engine.run(arraysFor(run));
+        if (run === 0) firstMs = performance.now() - runStart;
         shapes = outs.map((o) => o.shape);
         outs.forEach((o, k) => collected[k].push(o.data));
       }
@@ -412,14 +450,22 @@ async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, tim
       let timing = '';
       if (timedRuns > 0) {
         const arrays = arraysFor(0);
+        for (let w = 0; w < warmup; w++) await engine.run(arrays);
         const times = [];
         for (let r = 0; r < timedRuns; r++) {
           const start = performance.now();
           await engine.run(arrays);
           times.push(performance.now() - start);
         }
+        const samples = times.map((t) => t.toFixed(4)).join(',');
         times.sort((a, b) => a - b);
-        timing = ` median_ms=${times[times.length >> 1].toFixed(3)} min_ms=${times[0].toFixed(3)}`;
+        const mean = times.reduce((a, b) => a + b, 0) / times.length;
+        timing = ` median_ms=${times[times.length >> 1].toFixed(3)} min_ms=${times[0].toFixed(3)}` +
+          ` mean_ms=${mean.toFixed(3)} p50_ms=${percentile(times, 50).toFixed(3)}` +
+          ` p90_ms=${percentile(times, 90).toFixed(3)} p99_ms=${percentile(times, 99).toFixed(3)}` +
+          ` load_ms=${loadMs.toFixed(3)} init_ms=${runtimeInitMs.toFixed(3)}` +
+          ` first_ms=${firstMs.toFixed(3)} peak_rss_kb=${process.resourceUsage().maxRSS}` +
+          ` times_ms=${samples}`;
       }
       engine.close();
       return `engine=${engine.name} runs=${runs} outputs=${collected.length} pinned_dims=${pinned}${timing}`;
@@ -433,21 +479,30 @@ async function runJob(engineKind, threads, modelFile, outPrefix, inputFiles, tim
 
 // ------------------------------------------------------------------------------------ main
 const argv = process.argv.slice(2);
-const options = { engine: 'litert', threads: 1, runs: 0, out: '', positional: [] };
+const options = { engine: 'litert', threads: 1, runs: 0, warmup: 0, out: '', positional: [] };
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--engine') options.engine = argv[++i];
   else if (argv[i] === '--threads') options.threads = Number(argv[++i]);
   else if (argv[i] === '--runs') options.runs = Number(argv[++i]);
+  else if (argv[i] === '--warmup') options.warmup = Number(argv[++i]);
   else if (argv[i] === '-o') options.out = argv[++i];
   else options.positional.push(argv[i]);
 }
 const [command, ...rest] = options.positional;
-const usage = 'usage: mconv_litert.mjs info MODEL | run MODEL IN.npy... -o PREFIX | batch JOBS.tsv ' +
-  '[--engine litert|tfjs|auto] [--threads N] [--runs N]';
+const usage = 'usage: mconv_litert.mjs info MODEL | signature MODEL | run MODEL IN.npy... -o PREFIX | ' +
+  'batch JOBS.tsv [--engine litert|tfjs|auto] [--threads N] [--runs N] [--warmup W]';
 
 let jobs = [];
 if (command === 'info' && rest.length === 1) {
   printInfo(rest[0]);
+  process.exit(0);
+} else if (command === 'signature' && rest.length === 1) {
+  try {
+    printSignature(rest[0]);
+  } catch (e) {
+    console.error(`${rest[0]}: ${e?.message ?? e}`);
+    process.exit(1);
+  }
   process.exit(0);
 } else if (command === 'run' && rest.length >= 1 && options.out) {
   jobs = [{ model: rest[0], out: options.out, inputs: rest.slice(1) }];
@@ -465,7 +520,7 @@ let failures = 0;
 for (let k = 0; k < jobs.length; k++) {
   try {
     const summary = await runJob(options.engine, options.threads, jobs[k].model, jobs[k].out,
-      jobs[k].inputs, options.runs);
+      jobs[k].inputs, options.runs, options.warmup);
     console.log(`OK ${k} ${summary}`);
   } catch (e) {
     failures++;

@@ -1,9 +1,9 @@
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace mconv::cli {
+namespace mconv {
 
 std::string json_quote(std::string_view text) {
   std::string out = "\"";
@@ -133,4 +133,4 @@ void JsonWriter::null() {
   out_ += "null";
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv

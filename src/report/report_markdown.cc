@@ -1,0 +1,110 @@
+// report.md: the seed-style table first (what people look for), then failures, settings, what
+// was synthetic and how the checks were run.
+#include <filesystem>
+
+#include "report/format.h"
+#include "report/report.h"
+
+namespace mconv::report {
+
+namespace {
+
+// Table cells may not hold '|' or newlines.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string signature_text(const std::vector<TensorInfo>& tensors) {
+  std::string text;
+  for (const TensorInfo& t : tensors) text += (text.empty() ? "" : "; ") + tensor_text(t);
+  return text.empty() ? "n/a" : text;
+}
+
+std::string file_name(const std::string& path) {
+  std::string name = std::filesystem::path(path).filename().string();
+  return name.empty() ? path : name;
+}
+
+}  // namespace
+
+std::string render_markdown(const ConversionReport& r) {
+  std::string md = "# mconv report: " + r.model_name + "\n\n";
+  md += "Source: `" + r.source + "` (" + format_display_name(r.source_format) + ")";
+  if (!r.source_inputs.empty())
+    md += ", input " + signature_text(r.source_inputs) + ", output " +
+          signature_text(r.source_outputs);
+  md += ".";
+  if (!r.source_runtime.empty()) md += " Reference outputs from " + r.source_runtime + ".";
+  if (r.source_top1)
+    md += " Source accuracy: top-1 " + format_percent(r.source_top1) + ", top-5 " +
+          format_percent(r.source_top5) + ".";
+  md += "\n\n";
+
+  size_t failed = 0;
+  for (const VariantReport& v : r.variants) failed += v.verdict != Verdict::kPass;
+  if (r.variants.empty())
+    md += "**No variants were written.**\n\n";
+  else if (failed == 0)
+    md += "**All " + std::to_string(r.variants.size()) + " variants PASS.**\n\n";
+  else
+    md += "**" + std::to_string(failed) + " of " + std::to_string(r.variants.size()) +
+          " variants FAILED.**\n\n";
+
+  md +=
+      "| format | precision | file | size | input | output | runtime | top-1 agreement | top-1 | "
+      "top-5 | cosine | max abs diff | latency p50 | verdict |\n"
+      "|---|---|---|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|\n";
+  for (const VariantReport& v : r.variants) {
+    md += "| " + cell(format_display_name(v.format)) + " | " + cell(v.precision) + " | `" +
+          cell(file_name(v.path)) + "` | " + format_bytes(v.file_bytes) + " | " +
+          cell(signature_text(v.inputs)) + " | " + cell(signature_text(v.outputs)) + " | " +
+          cell(v.runtime.empty() ? "n/a" : v.runtime) + " | " + format_percent(v.top1_agreement) +
+          " | " + format_percent(v.top1) + " | " + format_percent(v.top5) + " | " +
+          format_number(v.cosine, "%.6f") + " | " + format_number(v.max_abs_diff, "%.3g") + " | " +
+          format_number(v.latency_p50_ms, "%.2f ms") + " | " +
+          (v.verdict == Verdict::kPass ? "PASS" : "**FAILED**") + " |\n";
+  }
+  md += "\n![File size, accuracy and latency of every variant](" + std::string(kReportChart) +
+        ")\n\n";
+
+  if (failed) {
+    md += "## Failures\n\n";
+    for (const VariantReport& v : r.variants)
+      if (v.verdict != Verdict::kPass)
+        md += "- " + format_display_name(v.format) + " " + v.precision + ": " +
+              (v.reason.empty() ? "no reason recorded" : v.reason) + "\n";
+    md += "\n";
+  }
+
+  md += "## Settings\n\n| setting | value |\n|---|---|\n";
+  for (const auto& [key, value] : r.settings) md += "| " + cell(key) + " | " + cell(value) + " |\n";
+  md += "\n## Synthetic data\n\n";
+  if (r.synthetic.empty()) md += "Nothing was synthetic: weights and data are real.\n";
+  for (const std::string& s : r.synthetic) md += "- " + s + "\n";
+  md += "\n## Verification\n\n";
+  md += (r.verification_data.empty() ? std::string("No verification data recorded.")
+                                     : r.verification_data) +
+        "\n";
+  md +=
+      "Top-1 agreement: share of samples whose top-1 class equals the source's. Cosine: mean "
+      "cosine similarity of each sample's outputs to the source's. Max abs diff: over all "
+      "samples and outputs. Latency: median of single-sample runs in the named runtime.\n";
+  if (!r.notes.empty()) {
+    md += "\n## Notes\n\n";
+    for (const std::string& n : r.notes) md += "- " + n + "\n";
+  }
+  md += "\n---\nWritten by mconv" + (r.mconv_version.empty() ? "" : " " + r.mconv_version) +
+        (r.created_utc.empty() ? "" : " at " + r.created_utc) + ".\n";
+  return md;
+}
+
+}  // namespace mconv::report
