@@ -92,7 +92,7 @@ Expected<ParsedArgs> parse_args(const CommandSpec& spec, const std::vector<std::
   }
   if (parsed.positionals_.size() < spec.positionals.size())
     return Status::Error("missing " + spec.positionals[parsed.positionals_.size()].name);
-  if (parsed.positionals_.size() > spec.positionals.size())
+  if (parsed.positionals_.size() > spec.positionals.size() && !spec.last_positional_repeats)
     return Status::Error("unexpected argument '" + parsed.positionals_[spec.positionals.size()] +
                          "'");
   return parsed;

@@ -31,6 +31,7 @@ struct CommandSpec {
   std::vector<PositionalSpec> positionals;  // required, in order
   std::vector<OptionSpec> options;          // --help/-h is always accepted in addition
   std::string notes;                        // free text printed after the options
+  bool last_positional_repeats = false;     // the last positional takes one or more operands
 };
 
 class ParsedArgs {

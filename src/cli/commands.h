@@ -19,5 +19,6 @@ struct Command {
 int run_inspect(const std::vector<std::string>& args);
 int run_run(const std::vector<std::string>& args);
 int run_convert(const std::vector<std::string>& args);
+int run_bench(const std::vector<std::string>& args);
 
 }  // namespace mconv::cli

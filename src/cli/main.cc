@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"inspect", "show a model's signature, op histogram and parameter count", run_inspect},
     {"run", "run a model on .npy inputs with ONNX Runtime or the reference interpreter", run_run},
     {"convert", "convert a model between ONNX and TFLite (FP32)", run_convert},
+    {"bench", "time model loading and inference (ONNX Runtime, LiteRT, reference)", run_bench},
 };
 
 void print_help() {

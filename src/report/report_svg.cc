@@ -165,31 +165,39 @@ std::string draw_panel(const Panel& panel, const std::vector<VariantReport>& var
 std::string render_svg(const ConversionReport& r) {
   bool labels = false;
   for (const VariantReport& v : r.variants) labels |= v.top1.has_value();
-  std::vector<Panel> panels;
-  panels.push_back({"size", "File size", "MiB",
-                    [](const VariantReport& v) -> std::optional<double> {
-                      return v.file_bytes / (1024.0 * 1024.0);
-                    },
-                    [](double mib) { return format_number(mib, "%.2f MiB"); }});
-  Panel accuracy{
-      "accuracy",
-      labels ? "Top-1 accuracy on the labelled images" : "Top-1 agreement with the source model",
-      "%",
-      [labels](const VariantReport& v) -> std::optional<double> {
-        const auto& f = labels ? v.top1 : v.top1_agreement;
-        if (!f) return std::nullopt;
-        return *f * 100;
-      },
-      [](double pct) { return format_number(pct, "%.1f%%"); },
-      100.0};
+  Panel size;
+  size.id = "size";
+  size.title = "File size";
+  size.unit = "MiB";
+  size.value = [](const VariantReport& v) -> std::optional<double> {
+    return v.file_bytes / (1024.0 * 1024.0);
+  };
+  size.label = [](double mib) { return format_number(mib, "%.2f MiB"); };
+
+  Panel accuracy;
+  accuracy.id = "accuracy";
+  accuracy.title =
+      labels ? "Top-1 accuracy on the labelled images" : "Top-1 agreement with the source model";
+  accuracy.unit = "%";
+  accuracy.value = [labels](const VariantReport& v) -> std::optional<double> {
+    const auto& fraction = labels ? v.top1 : v.top1_agreement;
+    if (!fraction) return std::nullopt;
+    return *fraction * 100;
+  };
+  accuracy.label = [](double pct) { return format_number(pct, "%.1f%%"); };
+  accuracy.fixed_max = 100.0;
   if (labels && r.source_top1) {
     accuracy.reference = *r.source_top1 * 100;
     accuracy.reference_label = "source " + format_percent(r.source_top1);
   }
-  panels.push_back(accuracy);
-  panels.push_back({"latency", "Latency p50 (one sample, in each variant's runtime)", "ms",
-                    [](const VariantReport& v) { return v.latency_p50_ms; },
-                    [](double ms) { return format_number(ms, "%.2f ms"); }});
+
+  Panel latency;
+  latency.id = "latency";
+  latency.title = "Latency p50 (one sample, in each variant's runtime)";
+  latency.unit = "ms";
+  latency.value = [](const VariantReport& v) { return v.latency_p50_ms; };
+  latency.label = [](double ms) { return format_number(ms, "%.2f ms"); };
+  const std::vector<Panel> panels = {size, accuracy, latency};
 
   const double height = kTitleHeight + kPanelHeight * panels.size() + 10;
   std::string s = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
