@@ -220,17 +220,51 @@ Expected<LiteRtModelInfo> litert_info(const std::string& model_path) {
   return info;
 }
 
+namespace {
+
+// Fills `timing` from the OK line of a run with --runs.
+Status parse_timing(const std::string& model_path, std::map<std::string, std::string>& fields,
+                    const ProcessResult& process, int runs, LiteRtTiming* timing) {
+  auto number = [&](const char* key) { return std::strtod(fields[key].c_str(), nullptr); };
+  timing->engine = fields["engine"];
+  timing->runtime_init_ms = number("init_ms");
+  timing->load_ms = number("load_ms");
+  timing->first_ms = number("first_ms");
+  timing->times_ms.clear();
+  for (const std::string& s : split(fields["times_ms"], ','))
+    if (!s.empty()) timing->times_ms.push_back(std::strtod(s.c_str(), nullptr));
+  timing->peak_rss_bytes = static_cast<int64_t>(number("peak_rss_kb")) * 1024;
+  if (timing->peak_rss_bytes == 0) timing->peak_rss_bytes = process.peak_rss_bytes;
+  timing->process_ms = process.wall_ms;
+  if (static_cast<int>(timing->times_ms.size()) != runs)
+    return Status::Error(model_path + ": LiteRT runner reported " +
+                         std::to_string(timing->times_ms.size()) + " timed runs, expected " +
+                         std::to_string(runs));
+  return Status::Ok();
+}
+
+std::vector<std::string> timing_args(int runs, int warmup) {
+  return {"--runs", std::to_string(runs), "--warmup", std::to_string(std::max(0, warmup))};
+}
+
+}  // namespace
+
 Expected<std::vector<Tensor>> litert_run(const std::string& model_path,
                                          const std::vector<Tensor>& inputs,
-                                         const LiteRtOptions& options) {
+                                         const LiteRtOptions& options, LiteRtTiming* timing,
+                                         int timed_runs, int warmup) {
+  if (timing && timed_runs < 1) return Status::Error("litert_run: timed_runs must be at least 1");
   MCONV_ASSIGN_OR_RETURN(TempDir dir, TempDir::Create());
   const std::string prefix = dir.path() + "/out";
   ProcessResult process;
-  auto fields = run_single_job(model_path, inputs, prefix, dir.path(), {}, options, &process);
+  auto fields = run_single_job(
+      model_path, inputs, prefix, dir.path(),
+      timing ? timing_args(timed_runs, warmup) : std::vector<std::string>{}, options, &process);
   if (!fields.ok()) return fields.status().with_context(model_path);
   int count = static_cast<int>(std::strtol((*fields)["outputs"].c_str(), nullptr, 10));
   auto outputs = read_outputs(prefix, count);
   if (!outputs.ok()) return outputs.status().with_context(model_path);
+  if (timing) MCONV_RETURN_IF_ERROR(parse_timing(model_path, *fields, process, timed_runs, timing));
   return outputs;
 }
 
@@ -239,26 +273,11 @@ Expected<LiteRtTiming> litert_time(const std::string& model_path, const std::vec
   if (runs < 1) return Status::Error("litert_time: runs must be at least 1");
   MCONV_ASSIGN_OR_RETURN(TempDir dir, TempDir::Create());
   ProcessResult process;
-  auto fields = run_single_job(
-      model_path, inputs, dir.path() + "/out", dir.path(),
-      {"--runs", std::to_string(runs), "--warmup", std::to_string(std::max(0, warmup))}, options,
-      &process);
+  auto fields = run_single_job(model_path, inputs, dir.path() + "/out", dir.path(),
+                               timing_args(runs, warmup), options, &process);
   if (!fields.ok()) return fields.status().with_context(model_path);
-  auto number = [&](const char* key) { return std::strtod((*fields)[key].c_str(), nullptr); };
   LiteRtTiming timing;
-  timing.engine = (*fields)["engine"];
-  timing.runtime_init_ms = number("init_ms");
-  timing.load_ms = number("load_ms");
-  timing.first_ms = number("first_ms");
-  for (const std::string& s : split((*fields)["times_ms"], ','))
-    if (!s.empty()) timing.times_ms.push_back(std::strtod(s.c_str(), nullptr));
-  timing.peak_rss_bytes = static_cast<int64_t>(number("peak_rss_kb")) * 1024;
-  if (timing.peak_rss_bytes == 0) timing.peak_rss_bytes = process.peak_rss_bytes;
-  timing.process_ms = process.wall_ms;
-  if (static_cast<int>(timing.times_ms.size()) != runs)
-    return Status::Error(model_path + ": LiteRT runner reported " +
-                         std::to_string(timing.times_ms.size()) + " timed runs, expected " +
-                         std::to_string(runs));
+  MCONV_RETURN_IF_ERROR(parse_timing(model_path, *fields, process, runs, &timing));
   return timing;
 }
 

@@ -57,14 +57,20 @@ struct LiteRtOptions {
   double timeout_seconds = 900;   // the Node process is killed after this long
 };
 
+struct LiteRtTiming;
+
 // Runs `inputs` (one tensor per model input, signature order) through the model in one Node
 // process. An input may hold N stacked samples [N, ...] for a model input [1, ...]: the samples
 // run one at a time and every output comes back stacked [N, ...]. A float32 tensor for an
 // int8/uint8 input is quantized with the input's scale and zero point. Outputs keep the model's
 // own dtype.
+// With `timing`, the same process then times the first sample: `timed_runs` runs after `warmup`
+// untimed ones (saves a second Node start when a caller wants outputs and latency).
 Expected<std::vector<Tensor>> litert_run(const std::string& model_path,
                                          const std::vector<Tensor>& inputs,
-                                         const LiteRtOptions& options = {});
+                                         const LiteRtOptions& options = {},
+                                         LiteRtTiming* timing = nullptr, int timed_runs = 0,
+                                         int warmup = 0);
 
 // Timing of one model in LiteRT, all in milliseconds.
 struct LiteRtTiming {

@@ -147,8 +147,8 @@ std::string draw_panel(const Panel& panel, const std::vector<VariantReport>& var
     s += "<text class=\"label\" x=\"" + num(centre) + "\" y=\"" + num(plot_bottom + 16) +
          "\" text-anchor=\"middle\">" + xml(format_display_name(v.format)) + "</text>\n";
     s += "<text class=\"label\" x=\"" + num(centre) + "\" y=\"" + num(plot_bottom + 30) +
-         "\" text-anchor=\"middle\">" + xml(v.precision) + (failed ? " (FAILED)" : "") +
-         "</text>\n";
+         "\" text-anchor=\"middle\"" + (failed ? std::string(" fill=\"") + kFailColor + "\"" : "") +
+         ">" + xml(v.precision) + (failed ? " (FAILED)" : "") + "</text>\n";
   }
   if (panel.reference) {
     const double y = y_of(*panel.reference);

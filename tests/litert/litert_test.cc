@@ -155,6 +155,21 @@ TEST(LiteRtTime, ReportsEveryTimedRunAndPeakRss) {
   EXPECT_GE(timing->process_ms, timing->load_ms);
 }
 
+TEST(LiteRtRun, OutputsAndTimingFromOneProcess) {
+  REQUIRE_LITERT();
+  MCONV_REQUIRE_SHARED_FILE(keras_model());
+  Tensor batch = random_image(2, 9);
+  LiteRtTiming timing;
+  auto out = litert_run(keras_model(), {batch}, {}, &timing, 3, 1);
+  ASSERT_TRUE(out.ok()) << out.status().message();
+  EXPECT_EQ((*out)[0].shape(), (std::vector<int64_t>{2, 1000}));
+  EXPECT_EQ(timing.times_ms.size(), 3u);
+  EXPECT_GT(timing.first_ms, 0);
+  auto plain = litert_run(keras_model(), {batch});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)[0].bytes(), (*out)[0].bytes());  // timing does not change the outputs
+}
+
 TEST(LiteRtJobs, ReportsEachJob) {
   REQUIRE_LITERT();
   MCONV_REQUIRE_SHARED_FILE(keras_model());

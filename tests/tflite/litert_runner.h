@@ -1,7 +1,8 @@
-// Runs .tflite files in LiteRT (tools/litert/mconv_litert.mjs under Node) for the TFLite export
-// tests. Many models and samples go through ONE Node process (startup costs ~0.5 s), as a batch of
-// jobs; each job's outputs come back as .npy files. Header-only: test executables are globbed
-// from *_test.cc files.
+// Runs .tflite files in LiteRT for the TFLite tests: a thin layer over the product's LiteRT runtime
+// (src/litert/litert.h), kept so the existing tests read as before. Many models and samples go
+// through ONE Node process (startup costs ~0.5 s), as a batch of jobs; each job's outputs come back
+// as .npy files. Header-only: test executables are globbed from *_test.cc files (link
+// mconv_litert).
 #pragma once
 
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "core/npy.h"
+#include "litert/litert.h"
+#include "litert/subprocess.h"
 #include "support/test_support.h"
 
 namespace mconv::test {
@@ -28,9 +31,7 @@ inline std::string litert_home() {
   return litert_source_dir() + "/.cache/litert";
 }
 
-inline bool litert_installed() {
-  return std::filesystem::exists(litert_home() + "/node_modules/@litertjs/core/package.json");
-}
+inline bool litert_installed() { return ::mconv::litert::litert_available(); }
 
 // One model run: every input .npy holds N stacked samples (or exactly the input's shape).
 struct LiteRtJob {
@@ -48,38 +49,38 @@ struct LiteRtBatchResult {
 // Runs all jobs in one process with the LiteRT engine (no fallback: LiteRT is the oracle).
 inline LiteRtBatchResult run_litert_batch(const std::vector<LiteRtJob>& jobs,
                                           const std::string& work_dir) {
-  const std::string list = work_dir + "/litert_jobs.tsv";
-  {
-    std::ofstream out(list);
-    for (const LiteRtJob& job : jobs) {
-      out << job.model << '\t' << job.out_prefix;
-      for (const std::string& in : job.inputs) out << '\t' << in;
-      out << '\n';
-    }
-  }
-  const std::string command =
-      "MCONV_LITERT_HOME='" + litert_home() + "' node --experimental-wasm-relaxed-simd '" +
-      litert_source_dir() + "/tools/litert/mconv_litert.mjs' batch '" + list + "' --engine litert";
-  CommandResult run = run_command(command);
+  std::vector<::mconv::litert::LiteRtJob> list;
+  for (const LiteRtJob& job : jobs) list.push_back({job.model, job.inputs, job.out_prefix});
   LiteRtBatchResult result;
-  result.exit_code = run.exit_code;
-  result.log = run.output;
   result.job_ok.assign(jobs.size(), false);
-  std::istringstream lines(run.output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind("OK ", 0) != 0) continue;
-    const size_t index = std::stoul(line.substr(3));
-    if (index < jobs.size()) result.job_ok[index] = true;
+  auto run = ::mconv::litert::litert_run_jobs(list, work_dir, {.engine = "litert"});
+  if (!run.ok()) {
+    result.log = run.status().message();
+    return result;
   }
-  // A runtime ERROR line anywhere fails the jobs it belongs to; the runner reports those as FAIL.
+  result.exit_code = run->exit_code;
+  result.log = run->log;
+  result.job_ok = run->job_ok;
   return result;
 }
 
 // Lists the operators of a .tflite file as the runner reads them ("op 3 CONV_2D v1 ...").
 inline CommandResult litert_info(const std::string& model) {
-  return run_command("MCONV_LITERT_HOME='" + litert_home() + "' node '" + litert_source_dir() +
-                     "/tools/litert/mconv_litert.mjs' info '" + model + "'");
+  CommandResult result;
+  auto where = ::mconv::litert::locate_litert();
+  if (!where.ok()) {
+    result.output = where.status().message();
+    return result;
+  }
+  auto run = ::mconv::litert::run_process({where->node, where->script, "info", model},
+                                          {.env = {{"MCONV_LITERT_HOME", where->home}}});
+  if (!run.ok()) {
+    result.output = run.status().message();
+    return result;
+  }
+  result.exit_code = run->exit_code;
+  result.output = run->out + run->err;
+  return result;
 }
 
 // max |a - b| / max |b| (b = reference).
