@@ -23,6 +23,7 @@
 #include "cli/progress.h"
 #include "core/half.h"
 #include "litert/litert.h"
+#include "report/metrics.h"
 
 namespace mconv::cli {
 
@@ -95,20 +96,6 @@ struct BenchResult {
   int64_t peak_rss_bytes = 0;    // high-water mark of the process that ran it
   std::string peak_rss_scope;    // "mconv process" or "node process"
 };
-
-double percentile(std::vector<double> sorted, double p) {
-  if (sorted.empty()) return 0;
-  std::sort(sorted.begin(), sorted.end());
-  const double rank = std::ceil(p / 100 * sorted.size());
-  const size_t index = static_cast<size_t>(std::clamp(rank - 1, 0.0, sorted.size() - 1.0));
-  return sorted[index];
-}
-
-double mean(const std::vector<double>& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.empty() ? 0 : sum / v.size();
-}
 
 double elapsed_ms(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
@@ -325,10 +312,11 @@ void print_table(const std::vector<BenchResult>& results, const BenchSettings& s
     if (any_init) c.push_back(r.init_ms > 0 ? ms_text(r.init_ms) : "-");
     c.push_back(ms_text(r.load_ms));
     c.push_back(ms_text(r.first_ms));
-    c.push_back(ms_text(mean(r.times_ms)));
-    c.push_back(ms_text(percentile(r.times_ms, 50)));
-    c.push_back(ms_text(percentile(r.times_ms, 90)));
-    c.push_back(ms_text(percentile(r.times_ms, 99)));
+    const report::LatencySummary latency = report::summarize_latency(r.times_ms);
+    c.push_back(ms_text(latency.mean_ms));
+    c.push_back(ms_text(latency.p50_ms));
+    c.push_back(ms_text(latency.p90_ms));
+    c.push_back(ms_text(latency.p99_ms));
     c.push_back(human_bytes(static_cast<uint64_t>(r.peak_rss_bytes)) + " (" + r.peak_rss_scope +
                 ")");
     columns.push_back(c);
@@ -380,14 +368,15 @@ void print_json(const std::vector<BenchResult>& results, const BenchSettings& s)
       j.field("runtime_start_ms", r.init_ms);
       j.field("load_ms", r.load_ms);
       j.field("first_inference_ms", r.first_ms);
+      const report::LatencySummary latency = report::summarize_latency(r.times_ms);
       j.key("latency_ms");
       j.begin_object();
-      j.field("mean", mean(r.times_ms));
-      j.field("p50", percentile(r.times_ms, 50));
-      j.field("p90", percentile(r.times_ms, 90));
-      j.field("p99", percentile(r.times_ms, 99));
-      j.field("min", percentile(r.times_ms, 0));
-      j.field("max", percentile(r.times_ms, 100));
+      j.field("mean", latency.mean_ms);
+      j.field("p50", latency.p50_ms);
+      j.field("p90", latency.p90_ms);
+      j.field("p99", latency.p99_ms);
+      j.field("min", latency.min_ms);
+      j.field("max", latency.max_ms);
       j.end_object();
       j.field("peak_rss_bytes", r.peak_rss_bytes);
       j.field("peak_rss_scope", r.peak_rss_scope);
