@@ -36,7 +36,15 @@ Status check_arity(const ir::Node& node) {
 
 Expected<std::unique_ptr<Kernel>> make_kernel(const ir::Node& node) {
   MCONV_RETURN_IF_ERROR(check_arity(node));
-  auto kernel = kernel_factory(node.op)(node);
+  // Nodes on quantized integer values (a fully quantized TFLite graph) run integer kernels.
+  KernelFactory factory = kernel_factory(node.op);
+  if (is_quantized_node(node)) {
+    factory = quantized_kernel_factory(node.op);
+    if (!factory)
+      return Status::Error(where(node) +
+                           ": no integer kernel for this op on quantized int8/uint8 values");
+  }
+  auto kernel = factory(node);
   if (!kernel.ok()) return Status::Error(where(node) + ": " + kernel.status().message());
   return std::move(kernel).value();
 }
@@ -99,6 +107,7 @@ class GraphInterpreter final : public Interpreter {
       return Status::Error("threads must be >= 1, got " + std::to_string(options.threads));
     if (options.threads > 1) pool_ = std::make_unique<ThreadPool>(options.threads);
     profiling_ = options.profile;
+    integer_rounding_ = options.integer_rounding;
     MCONV_ASSIGN_OR_RETURN(std::vector<const ir::Node*> order, schedule(graph_));
 
     std::unordered_map<const ir::Value*, int> slot_of;
@@ -203,6 +212,7 @@ class GraphInterpreter final : public Interpreter {
 
     ExecContext ctx;
     ctx.pool = pool_.get();
+    ctx.integer_rounding = integer_rounding_;
     std::vector<const Tensor*> args;
     std::vector<Tensor> results;
     for (Step& step : steps_) {
@@ -258,6 +268,7 @@ class GraphInterpreter final : public Interpreter {
   std::vector<Step> steps_;                    // nodes in execution order
   std::unique_ptr<ThreadPool> pool_;           // null when running single-threaded
   bool profiling_ = false;                     // time each step
+  IntegerRounding integer_rounding_ = IntegerRounding::kLiteRt;  // for the integer kernels
 };
 
 }  // namespace
@@ -270,7 +281,8 @@ Expected<std::unique_ptr<Interpreter>> Interpreter::Create(const ir::Graph& grap
 }
 
 Expected<std::vector<Tensor>> evaluate_node(const ir::Node& node,
-                                            const std::vector<const Tensor*>& inputs) {
+                                            const std::vector<const Tensor*>& inputs,
+                                            IntegerRounding rounding) {
   if (inputs.size() != node.inputs.size())
     return Status::Error(where(node) + ": got " + std::to_string(inputs.size()) +
                          " input tensors for " + std::to_string(node.inputs.size()) + " inputs");
@@ -280,7 +292,9 @@ Expected<std::vector<Tensor>> evaluate_node(const ir::Node& node,
       return Status::Error(where(node) + ": no tensor for input " + std::to_string(i) + " ('" +
                            node.inputs[i]->name + "')");
   std::vector<Tensor> outputs(node.outputs.size());
-  Status st = run_kernel(*kernel, inputs, outputs, ExecContext{});
+  ExecContext ctx;
+  ctx.integer_rounding = rounding;
+  Status st = run_kernel(*kernel, inputs, outputs, ctx);
   if (!st.ok()) return Status::Error(where(node) + ": " + st.message());
   return outputs;
 }

@@ -10,12 +10,15 @@
 #include "core/status.h"
 #include "core/tensor.h"
 #include "ir/graph.h"
+#include "runtime/kernel.h"
 
 namespace mconv::runtime {
 
 struct InterpreterOptions {
   int threads = 1;       // intra-op threads for the heavy kernels (1 = deterministic, default)
   bool profile = false;  // time every node; read the totals with Interpreter::profile()
+  // Requantization rounding of the integer kernels (quantized graphs only); see kernel.h.
+  IntegerRounding integer_rounding = IntegerRounding::kLiteRt;
 };
 
 // Time spent in one node, summed over the runs since Create (profiling only).
@@ -47,8 +50,10 @@ class Interpreter {
 };
 
 // Evaluates one node on concrete inputs (nullptr entries for omitted optional inputs) and returns
-// its outputs. Used by constant folding so that op semantics live in one place.
+// its outputs. Used by constant folding so that op semantics live in one place. `rounding` only
+// matters to the integer kernels of quantized nodes.
 Expected<std::vector<Tensor>> evaluate_node(const ir::Node& node,
-                                            const std::vector<const Tensor*>& inputs);
+                                            const std::vector<const Tensor*>& inputs,
+                                            IntegerRounding rounding = IntegerRounding::kLiteRt);
 
 }  // namespace mconv::runtime

@@ -15,9 +15,27 @@ namespace mconv::runtime {
 
 class ThreadPool;
 
+// How the integer kernels round when they rescale an int32 accumulator by a fixed-point
+// multiplier (TFLite's MultiplyByQuantizedMultiplier). TFLite builds differ here, so the
+// interpreter follows the one it is compared with.
+enum class IntegerRounding : uint8_t {
+  // What LiteRT (LiteRT.js 2.5, bit-exact on Google's QAT uint8 MobileNetV3) computes: XNNPACK's
+  // float requantization (float(acc) * float scale, rounded half to even) in Conv and
+  // fully-connected kernels, the single rounding below everywhere else.
+  kLiteRt,
+  // One rounding of the exact product, ties up: TFLite's builtin kernels built with
+  // TFLITE_SINGLE_ROUNDING (the default of recent releases).
+  kSingle,
+  // gemmlowp's two roundings (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT) in
+  // every kernel except the GEMM-based Conv and fully-connected ones, which ruy rounds once: the
+  // classic default build (tfjs-tflite is bit-exact with it).
+  kDouble,
+};
+
 // What a kernel may use besides its tensors while running.
 struct ExecContext {
   ThreadPool* pool = nullptr;  // intra-op workers for heavy kernels; null = calling thread only
+  IntegerRounding integer_rounding = IntegerRounding::kLiteRt;  // integer kernels' requantization
 };
 
 // One pointer per node input, in op order; nullptr for an omitted optional input.
