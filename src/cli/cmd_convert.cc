@@ -1,8 +1,10 @@
-// `mconv convert SOURCE -o OUT.tflite|OUT.onnx`: FP32 conversion between ONNX and TFLite (either
-// direction, or a re-export in the same format). The pipeline lives in convert_pipeline.h; this
-// file checks the command line, reads the source, writes the target atomically and reports.
+// `mconv convert SOURCE -o OUT.tflite|OUT.onnx [--precision fp32|fp16|int8]`: conversion between
+// ONNX and TFLite (either direction, or a re-export in the same format) at one precision. The
+// pipeline lives in convert_pipeline.h; this file checks the command line, reads the source, writes
+// the target atomically and reports.
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "cli/args.h"
@@ -11,6 +13,8 @@
 #include "cli/convert_pipeline.h"
 #include "cli/model_files.h"
 #include "core/file_io.h"
+#include "data/preprocess.h"
+#include "quant/range_estimation.h"
 
 namespace mconv::cli {
 
@@ -19,7 +23,7 @@ namespace {
 CommandSpec convert_spec() {
   return {
       .name = "convert",
-      .summary = "Convert a model between ONNX and TFLite (FP32).",
+      .summary = "Convert a model between ONNX and TFLite, as FP32, FP16 or calibrated INT8.",
       .positionals = {{"SOURCE", "an .onnx or .tflite file"}},
       .options =
           {
@@ -34,6 +38,31 @@ CommandSpec convert_spec() {
               {.name = "opset",
                .value_name = "N",
                .help = "ONNX opset of .onnx outputs (13..18, default 17)"},
+              {.name = "precision", .value_name = "P", .help = "fp32 (default), fp16 or int8"},
+              {.name = "keep-io-types",
+               .help = "fp16 ONNX: keep float32 inputs/outputs (default: float16)"},
+              {.name = "calib",
+               .value_name = "DIR",
+               .help = "int8: calibration images (JPEG/PNG folder, sorted by name)"},
+              {.name = "calib-count",
+               .value_name = "N",
+               .help = "int8: calibrate on the first N images (default 200)"},
+              {.name = "calib-method",
+               .value_name = "M",
+               .help = "int8: activation ranges by percentile (default), minmax, mse, entropy"},
+              {.name = "preset",
+               .value_name = "P",
+               .help = "int8: image preprocessing torch|keras|unit|pm1|u8 (default: torch for "
+                       ".onnx sources, keras for .tflite)"},
+              {.name = "split-groups",
+               .value_name = "N",
+               .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
+              {.name = "io",
+               .value_name = "T",
+               .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
+              {.name = "threads",
+               .value_name = "N",
+               .help = "int8: threads for image decoding and calibration (default 2)"},
               {.name = "verbose",
                .short_name = 'v',
                .help = "list the passes and what they changed"},
@@ -43,7 +72,11 @@ CommandSpec convert_spec() {
           "inputs become NHWC [N,H,W,C] unless --keep-nchw-input. TFLite -> ONNX moves the graph\n"
           "to channels-first with no Transpose inside; the model keeps its NHWC input (one\n"
           "Transpose after it) unless --nchw-input. Dynamic-range TFLite weights are written as\n"
-          "FP32. The output is written atomically: on any error no file is created.",
+          "FP32. The output is written atomically: on any error no file is created.\n"
+          "FP16: ONNX gets float16 weights, math and I/O; TFLite float16 weights with DEQUANTIZE\n"
+          "and float32 I/O. INT8: calibrated post-training quantization with per-channel int8\n"
+          "weights; ONNX as QDQ (uint8 activations), TFLite full integer with QUANTIZE and\n"
+          "DEQUANTIZE at the float ends. Results do not depend on --threads.",
   };
 }
 
@@ -73,6 +106,61 @@ Status check_output_path(const std::string& out, const std::string& source) {
   if (std::filesystem::is_directory(path, ec)) return Status::Error("is a directory");
   if (std::filesystem::exists(path, ec) && std::filesystem::equivalent(path, source, ec))
     return Status::Error("is the source file; choose another output name");
+  return Status::Ok();
+}
+
+// --precision and the options that belong to it.
+Status precision_options(const ParsedArgs& args, ModelFormat source_format,
+                         ConvertOptions& options) {
+  if (auto p = args.value("precision")) {
+    MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
+  }
+  const bool int8 = options.precision == Precision::kInt8;
+  const bool tflite = options.target == ModelFormat::kTflite;
+  for (const char* name :
+       {"calib", "calib-count", "calib-method", "preset", "split-groups", "io", "threads"})
+    if (args.flag(name) && !int8)
+      return Status::Error(std::string("--") + name + " applies to --precision int8 only");
+  if (args.flag("keep-io-types") &&
+      (options.precision != Precision::kFp16 || options.target != ModelFormat::kOnnx))
+    return Status::Error("--keep-io-types applies to --precision fp16 with an .onnx output");
+  options.keep_io_types = args.flag("keep-io-types");
+  if (!int8) return Status::Ok();
+
+  const auto calib = args.value("calib");
+  if (!calib || calib->empty()) return Status::Error("--precision int8 needs --calib DIR");
+  options.calibration.dir = *calib;
+  if (auto n = args.value("calib-count")) {
+    MCONV_ASSIGN_OR_RETURN(int64_t count, parse_int(*n, "--calib-count", 1, 100000));
+    options.calibration.count = static_cast<size_t>(count);
+  }
+  if (auto m = args.value("calib-method")) {
+    MCONV_ASSIGN_OR_RETURN(options.ptq.quantize.activation_range.method,
+                           quant::range_method_from_name(*m));
+  }
+  options.calibration.preset =
+      args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
+  MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
+  if (auto n = args.value("split-groups")) {
+    MCONV_ASSIGN_OR_RETURN(int64_t groups, parse_int(*n, "--split-groups", 1, 64));
+    options.ptq.split.max_groups = static_cast<int>(groups);
+  }
+  if (auto io = args.value("io")) {
+    if (!tflite) return Status::Error("--io applies to .tflite outputs only");
+    if (*io == "float") {
+      options.integer_io = quant::IntegerIo::kFloat;
+    } else if (*io == "int8") {
+      options.integer_io = quant::IntegerIo::kInt8;
+    } else if (*io == "uint8") {
+      options.integer_io = quant::IntegerIo::kUint8;
+    } else {
+      return Status::Error("unknown --io '" + *io + "' (expected float, int8, uint8)");
+    }
+  }
+  if (auto n = args.value("threads")) {
+    MCONV_ASSIGN_OR_RETURN(int64_t threads, parse_int(*n, "--threads", 1, 256));
+    options.calibration.threads = static_cast<int>(threads);
+  }
   return Status::Ok();
 }
 
@@ -111,6 +199,8 @@ int run_convert(const std::vector<std::string>& args) {
     if (!opset.ok()) return usage_error(spec.name, opset.status().message());
     options.opset = static_cast<int>(*opset);
   }
+  if (Status s = precision_options(*parsed, format_for_output_path(source), options); !s.ok())
+    return usage_error(spec.name, s.message());
   const bool verbose = parsed->flag("verbose");
 
   // Everything that can be checked before the work is checked first; nothing is written until
@@ -134,6 +224,15 @@ int run_convert(const std::vector<std::string>& args) {
   if (!operators.ok()) return fail(*out, operators.status());
   if (Status s = write_file_atomic(*out, *bytes); !s.ok()) return fail(*out, s);
 
+  for (const std::string& w : report.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (options.precision == Precision::kInt8)
+    std::printf(
+        "int8: calibrated on %lld images from %s (preset %s, %s ranges), %d conv chains "
+        "split, %d gates folded, %.1f s\n",
+        static_cast<long long>(report.calibration_images), options.calibration.dir.c_str(),
+        options.calibration.preset.c_str(),
+        std::string(quant::range_method_name(options.ptq.quantize.activation_range.method)).c_str(),
+        report.chains_split, report.gates_folded, report.calibration_seconds);
   if (verbose) {
     if (report.dequantized_weights > 0)
       std::printf("dequantized weights: %lld hybrid tensors written as FP32\n",
@@ -145,8 +244,9 @@ int run_convert(const std::vector<std::string>& args) {
     std::printf("target: %zu nodes before export\n%s", model->graph.nodes().size(),
                 signature_lines(model->graph).c_str());
   }
-  std::printf("wrote %s (%s, %s, %s %s) from %s (%s)\n", out->c_str(),
+  std::printf("wrote %s (%s %s, %s, %s %s) from %s (%s)\n", out->c_str(),
               std::string(model_format_name(options.target)).c_str(),
+              std::string(precision_name(options.precision)).c_str(),
               human_bytes(bytes->size()).c_str(), with_thousands(*operators).c_str(),
               options.target == ModelFormat::kTflite ? "operators" : "nodes", source.c_str(),
               std::string(model_format_name(file->format)).c_str());

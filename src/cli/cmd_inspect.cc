@@ -1,4 +1,4 @@
-// `mconv inspect MODEL [--json]`: a quick look at a model file.
+// `mconv inspect MODEL [--json] [--graph]`: a quick look at a model file.
 #include <cstdio>
 
 #include "cli/args.h"
@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/model_files.h"
 #include "cli/model_summary.h"
+#include "ir/dump.h"
 
 namespace mconv::cli {
 
@@ -16,7 +17,8 @@ CommandSpec inspect_spec() {
       .summary =
           "Show a model's format, producer, I/O signature, op histogram and parameter count.",
       .positionals = {{"MODEL", "an .onnx or .tflite file"}},
-      .options = {{.name = "json", .help = "print the same facts as JSON"}},
+      .options = {{.name = "json", .help = "print the same facts as JSON"},
+                  {.name = "graph", .help = "print the imported graph, one line per node"}},
       .notes =
           "Layouts (NCHW/NHWC) are shown for 4-d inputs and outputs when a layout-sensitive\n"
           "op (Conv, pooling, BatchNormalization) fixes them.",
@@ -38,6 +40,10 @@ int run_inspect(const std::vector<std::string>& args) {
   auto model = import_model(*file);
   if (!model.ok()) return fail(path, model.status());
 
+  if (parsed->flag("graph")) {
+    std::fputs(ir::dump(model->graph).c_str(), stdout);
+    return kExitOk;
+  }
   ModelSummary summary = summarize_model(*file, *model);
   std::string text = parsed->flag("json") ? summary_json(summary) : summary_text(summary);
   std::fputs(text.c_str(), stdout);

@@ -4,15 +4,19 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <string>
 
+#include "data/dataset.h"
+#include "data/preprocess.h"
 #include "onnx/onnx_exporter.h"
 #include "onnx/onnx_pb.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/graph_checks.h"
 #include "passes/pipeline.h"
+#include "passes/rewrite_for_fp16.h"
 #include "passes/rewrite_for_nchw.h"
 #include "passes/rewrite_for_nhwc.h"
 #include "tflite/schema/mconv_tflite_generated.h"
@@ -45,7 +49,92 @@ int64_t drop_hybrid_weight_quant(ir::Graph& graph) {
   return dropped;
 }
 
+// The calibration set as model inputs: the images preprocessed for the graph's (single, image)
+// input, whose layout and size come from its shape.
+Expected<quant::CalibrationSource> calibration_source(const ir::Graph& graph,
+                                                      const CalibrationImages& images,
+                                                      int64_t* loaded) {
+  if (images.dir.empty()) return Status::Error("int8 needs calibration images (--calib DIR)");
+  if (graph.inputs.size() != 1)
+    return Status::Error(
+        "int8 calibration from images needs a model with one input, this one has " +
+        std::to_string(graph.inputs.size()));
+  const ir::Value* input = graph.inputs[0];
+  MCONV_ASSIGN_OR_RETURN(ImageInputSpec spec,
+                         image_input_spec_from_shape(ir::static_dims(input->shape)));
+  MCONV_ASSIGN_OR_RETURN(PreprocessPreset preset, preset_from_name(images.preset));
+  const Preprocess preprocess = make_preprocess(preset, spec.layout, spec.height, spec.width);
+  MCONV_ASSIGN_OR_RETURN(std::vector<LabeledImage> all, list_image_folder(images.dir));
+  if (images.offset >= all.size())
+    return Status::Error("calibration folder " + images.dir + " has " + std::to_string(all.size()) +
+                         " images, none from index " + std::to_string(images.offset));
+  const size_t count = std::min(images.count, all.size() - images.offset);
+  MCONV_ASSIGN_OR_RETURN(std::vector<LabeledImage> some, select_images(all, images.offset, count));
+  MCONV_ASSIGN_OR_RETURN(Tensor batch, load_image_batch(some, preprocess, images.threads));
+  if (batch.dtype() != input->dtype)
+    return Status::Error("preset '" + images.preset + "' gives " +
+                         std::string(dtype_name(batch.dtype())) + " images but input '" +
+                         input->name + "' is " + std::string(dtype_name(input->dtype)));
+  *loaded = static_cast<int64_t>(some.size());
+  return quant::calibration_source_from_batch(std::move(batch), 1);
+}
+
+// FP16 forms: true half precision for ONNX, f16 weight storage for TFLite.
+Status to_fp16(ir::Graph& graph, const ConvertOptions& options, ConvertReport& out) {
+  passes::Fp16Options fp16;
+  fp16.flavour = options.target == ModelFormat::kTflite ? passes::Fp16Flavour::kTflite
+                                                        : passes::Fp16Flavour::kOnnx;
+  fp16.keep_io_types = options.keep_io_types;
+  MCONV_ASSIGN_OR_RETURN(passes::Fp16Result result, passes::rewrite_for_fp16(graph, fp16));
+  out.passes.push_back({"rewrite_for_fp16", result.changes});
+  out.warnings.insert(out.warnings.end(), result.warnings.begin(), result.warnings.end());
+  return passes::verify_graph(graph).status();
+}
+
+// Post-training int8: calibrate, quantize to QDQ, and for TFLite lower to full integer.
+Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& out) {
+  const auto start = std::chrono::steady_clock::now();
+  MCONV_ASSIGN_OR_RETURN(quant::CalibrationSource source,
+                         calibration_source(graph, options.calibration, &out.calibration_images));
+  quant::PtqOptions ptq = options.ptq;
+  ptq.calibration.threads = std::max(1, options.calibration.threads);
+  ptq.quantize.activation_type = options.target == ModelFormat::kTflite ? DType::kI8 : DType::kU8;
+  MCONV_ASSIGN_OR_RETURN(quant::PtqResult result,
+                         quant::quantize_post_training(graph, source, ptq));
+  out.chains_split = result.chains_split;
+  out.gates_folded = result.gates_folded;
+  if (options.target == ModelFormat::kTflite) {
+    quant::IntegerLoweringOptions lowering;
+    lowering.io = options.integer_io;
+    MCONV_ASSIGN_OR_RETURN(graph, quant::lower_to_integer(result.qdq, lowering));
+  } else {
+    graph = std::move(result.qdq);
+  }
+  out.passes.push_back({"quantize_int8", static_cast<int>(graph.nodes().size())});
+  out.calibration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::string_view precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kInt8:
+      return "int8";
+  }
+  return "?";
+}
+
+Expected<Precision> precision_from_name(std::string_view name) {
+  for (Precision p : {Precision::kFp32, Precision::kFp16, Precision::kInt8})
+    if (precision_name(p) == name) return p;
+  return Status::Error("unknown precision '" + std::string(name) + "' (expected fp32, fp16, int8)");
+}
 
 ModelFormat format_for_output_path(const std::string& path) {
   std::string ext = std::filesystem::path(path).extension().string();
@@ -82,6 +171,10 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   }
   pipeline.push_back({"verify", 90, &passes::verify_graph});
   MCONV_RETURN_IF_ERROR(passes::run_pipeline(model.graph, pipeline, &out.passes));
+  if (options.precision == Precision::kFp16)
+    MCONV_RETURN_IF_ERROR(to_fp16(model.graph, options, out).with_context("fp16"));
+  if (options.precision == Precision::kInt8)
+    MCONV_RETURN_IF_ERROR(to_int8(model.graph, options, out).with_context("int8"));
 
   if (options.target == ModelFormat::kTflite) {
     tflite::TfliteExportOptions tflite_options;

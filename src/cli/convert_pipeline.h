@@ -8,6 +8,15 @@
 //                     ONNX checker)
 //   same format:      the layout passes find nothing to do; the model is re-exported
 //
+// Precisions, after the layout passes:
+//   fp32  as above
+//   fp16  ONNX: f16 weights and activations, f16 I/O unless keep_io_types; TFLite: f16 weights +
+//         DEQUANTIZE, f32 math and I/O (passes/rewrite_for_fp16.h)
+//   int8  post-training quantization calibrated on images (quant/ptq.h). ONNX: QDQ with uint8
+//         activations and int8 per-channel weights (ONNX Runtime fuses every group into integer
+//         kernels); TFLite: full integer (quant/lower_to_integer.h), f32 I/O with QUANTIZE /
+//         DEQUANTIZE unless integer_io.
+//
 // Dynamic-range ("hybrid") TFLite weights were dequantized by the importer; the conversion drops
 // their leftover quantization parameters so every output tensor is plain FP32.
 #pragma once
@@ -20,19 +29,45 @@
 #include "core/status.h"
 #include "ir/graph.h"
 #include "passes/pass.h"
+#include "quant/lower_to_integer.h"
+#include "quant/ptq.h"
 
 namespace mconv::cli {
+
+enum class Precision : uint8_t { kFp32, kFp16, kInt8 };
+std::string_view precision_name(Precision precision);  // "fp32", "fp16", "int8"
+Expected<Precision> precision_from_name(std::string_view name);
+
+// Where int8 calibration images come from and how they become model inputs.
+struct CalibrationImages {
+  std::string dir;     // image folder (labels.csv optional)
+  size_t offset = 0;   // first image used (sorted by file name)
+  size_t count = 200;  // images used (fewer when the folder has fewer)
+  std::string preset;  // preprocessing preset name (data/preprocess.h)
+  int threads = 2;     // decode and calibration threads
+};
 
 struct ConvertOptions {
   ModelFormat target = ModelFormat::kUnknown;  // format to write (kOnnx or kTflite)
   bool keep_nchw_input = false;  // ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)
   bool nchw_input = false;       // TFLite -> ONNX: NCHW inputs instead of the source's NHWC
   int opset = 17;                // default-domain opset of ONNX outputs (13..18)
+  Precision precision = Precision::kFp32;                  // numeric form of the output
+  bool keep_io_types = false;                              // fp16 ONNX: keep float32 inputs/outputs
+  quant::IntegerIo integer_io = quant::IntegerIo::kFloat;  // int8 TFLite: I/O types
+  CalibrationImages calibration;                           // int8: the calibration images
+  quant::PtqOptions ptq;  // int8: range method, channel splitting, ... (types are set
+                          // per target: int8 activations for TFLite, uint8 for ONNX)
 };
 
 struct ConvertReport {
   std::vector<passes::PassReport> passes;  // each pass that ran and its change count, in order
   int64_t dequantized_weights = 0;         // hybrid weights whose quantization was dropped
+  std::vector<std::string> warnings;       // e.g. FP16 constants clamped into range
+  int64_t calibration_images = 0;          // int8: images calibrated on
+  int chains_split = 0;                    // int8: conv chains split into channel groups
+  int gates_folded = 0;                    // int8: hard-sigmoid gates folded into convs
+  double calibration_seconds = 0;          // int8: image loading + calibration + quantization
 };
 
 // The format an output path asks for, from its extension (".onnx", ".tflite", any case);

@@ -18,7 +18,8 @@ namespace {
 constexpr Command kCommands[] = {
     {"inspect", "show a model's signature, op histogram and parameter count", run_inspect},
     {"run", "run a model on .npy inputs with ONNX Runtime or the reference interpreter", run_run},
-    {"convert", "convert a model between ONNX and TFLite (FP32)", run_convert},
+    {"convert", "convert a model between ONNX and TFLite as FP32, FP16 or INT8", run_convert},
+    {"preprocess", "decode and preprocess images into an .npy batch", run_preprocess},
     {"bench", "time model loading and inference (ONNX Runtime, LiteRT, reference)", run_bench},
 };
 

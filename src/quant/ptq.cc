@@ -1,5 +1,7 @@
 #include "quant/ptq.h"
 
+#include "quant/fold_gates.h"
+
 namespace mconv::quant {
 
 Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const CalibrationSource& source,
@@ -7,6 +9,14 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
   PtqResult result;
   result.fp32 = fp32.clone();
   MCONV_RETURN_IF_ERROR(prepare_for_quantization(result.fp32));
+  QuantizeOptions quantize = options.quantize;
+  if (options.fold_gates) {
+    MCONV_ASSIGN_OR_RETURN(GateFolding gates, fold_gates(result.fp32));
+    result.gates_folded = gates.folded;
+    // A folded gate is quantized over exactly [0, 1]: the int8 output then is the clip.
+    for (const std::string& name : gates.gates)
+      quantize.range_overrides.emplace(name, FloatRange{0.0f, 1.0f});
+  }
   CalibrationOptions calibration = options.calibration;
   const bool splitting = options.split.max_groups > 1;
   calibration.channel_ranges = splitting;
@@ -20,8 +30,7 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
       MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
     }
   }
-  MCONV_ASSIGN_OR_RETURN(result.qdq,
-                         quantize_to_qdq(result.fp32, result.calibration, options.quantize));
+  MCONV_ASSIGN_OR_RETURN(result.qdq, quantize_to_qdq(result.fp32, result.calibration, quantize));
   return result;
 }
 

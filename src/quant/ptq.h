@@ -1,6 +1,6 @@
 // The whole post-training quantization flow in one call:
-//   prepare_for_quantization -> calibrate (with per-channel ranges) -> split_channel_groups ->
-//   calibrate the split graph -> quantize_to_qdq.
+//   prepare_for_quantization -> fold_gates -> calibrate (with per-channel ranges) ->
+//   split_channel_groups -> calibrate the split graph -> quantize_to_qdq.
 // Channel splitting changes the FP32 graph (exactly: same outputs), so the result carries the
 // FP32 graph the QDQ graph was made from, for comparisons and per-layer diagnostics.
 //
@@ -25,6 +25,7 @@ struct PtqOptions {
   ChannelSplitOptions split = {.max_groups = 6,
                                .cost = ChannelSplitOptions::Cost::kGainWeighted};  // 1 = off
   QuantizeOptions quantize;  // ranges, weights, bias correction, activation type
+  bool fold_gates = true;    // fold hard-sigmoid gates into their convs first (fold_gates.h)
 };
 
 struct PtqResult {
@@ -32,6 +33,7 @@ struct PtqResult {
   ir::Graph qdq;   // the quantized graph (quantize_qdq.h)
   CalibrationResult calibration;  // calibration of `fp32`
   int chains_split = 0;           // conv/depthwise chains split into channel groups
+  int gates_folded = 0;           // fold_gates rewrites
 };
 
 Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const CalibrationSource& source,

@@ -127,6 +127,19 @@ FloatRange apply_producer_bounds(const ir::Node* producer, FloatRange r) {
   return r;
 }
 
+// What the readers can tell apart, intersected with the range: hard-swish maps every input below
+// -3 to 0, so a value only hard-swish reads needs no codes below -3 (finer steps where they
+// matter; it also keeps TFLite's HARD_SWISH constraint output_scale > input_scale / 128, which a
+// long negative tail breaks).
+FloatRange apply_reader_bounds(const ir::Graph& graph, const ir::Value* v, FloatRange r) {
+  if (v->consumers.empty() || is_graph_output(graph, v)) return r;
+  for (const ir::Node* reader : v->consumers)
+    if (reader->op != OpType::kHardSwish) return r;
+  r.min = std::max(r.min, -3.0f);
+  r.max = std::max(r.max, r.min);
+  return r;
+}
+
 // Plain union-find over activation indices.
 struct Groups {
   std::vector<int> parent;
@@ -265,7 +278,8 @@ Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& cali
                            "quantized)");
     RangeOptions range_options = options.activation_range;
     if (is_graph_input(graph, v)) range_options.method = RangeMethod::kMinMax;
-    extend(g, apply_producer_bounds(producer, estimate_range(*h, range_options)));
+    extend(g, apply_reader_bounds(
+                  graph, v, apply_producer_bounds(producer, estimate_range(*h, range_options))));
   }
   for (const auto& [constant, member] : tied_constants) {
     const std::vector<float> values = constant->constant->to_f32();
@@ -279,6 +293,24 @@ Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& cali
         g.fixed ? *g.fixed : choose_asymmetric_params(g.range->min, g.range->max);
   }
   for (const auto& [constant, member] : tied_constants) plan.params[constant] = plan.params[member];
+  // TFLite's int8 HARD_SWISH needs output_scale > input_scale / 128 (its output multiplier must
+  // be below one); widen an output range that is narrower than that.
+  for (const auto& node : graph.nodes()) {
+    if (node->op != OpType::kHardSwish || !plan.quantized_nodes.count(node.get())) continue;
+    auto in = plan.params.find(node->inputs[0]);
+    auto out = plan.params.find(node->outputs[0]);
+    if (in == plan.params.end() || out == plan.params.end()) continue;
+    const float floor = in->second.scale[0] / 128.0f * 1.01f;
+    if (out->second.scale[0] >= floor) continue;
+    const float lo = out->second.scale[0] * (-128 - out->second.zero_point[0]);
+    const ir::QuantParams widened = choose_asymmetric_params(lo, lo + 255.0f * floor);
+    // The whole tied group of the output moves with it.
+    auto idx = index_of.find(node->outputs[0]);
+    if (idx == index_of.end()) continue;
+    const int group = groups.find(idx->second);
+    for (size_t i = 0; i < plan.activations.size(); ++i)
+      if (groups.find(static_cast<int>(i)) == group) plan.params[plan.activations[i]] = widened;
+  }
   return plan;
 }
 

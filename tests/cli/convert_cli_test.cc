@@ -37,7 +37,7 @@ TEST(ConvertCli, VerboseListsThePassesOfEachDirection) {
   EXPECT_TRUE(contains(to_tflite.output, "f32[1,3,224,224]")) << to_tflite.output;  // source
   EXPECT_TRUE(contains(to_tflite.output, "f32[1,224,224,3]")) << to_tflite.output;  // target
   EXPECT_EQ(count_lines_starting(to_tflite.output, "wrote "), 1) << to_tflite.output;
-  EXPECT_EQ(lines_of(to_tflite.output).back().rfind("wrote " + dir + "/m.tflite (TFLite, ", 0), 0u)
+  EXPECT_EQ(lines_of(to_tflite.output).back().rfind("wrote " + dir + "/m.tflite (TFLite fp32, ", 0), 0u)
       << to_tflite.output;
   EXPECT_TRUE(contains(to_tflite.output, " operators) from ")) << to_tflite.output;
 
@@ -47,7 +47,7 @@ TEST(ConvertCli, VerboseListsThePassesOfEachDirection) {
   EXPECT_TRUE(contains(to_onnx.output, "dequantized weights: 47 hybrid tensors")) << to_onnx.output;
   EXPECT_TRUE(contains(to_onnx.output, "  rewrite_for_nchw: ")) << to_onnx.output;
   EXPECT_FALSE(contains(to_onnx.output, "  rewrite_for_nchw: 0 changes")) << to_onnx.output;
-  EXPECT_EQ(lines_of(to_onnx.output).back().rfind("wrote " + dir + "/k.onnx (ONNX, ", 0), 0u)
+  EXPECT_EQ(lines_of(to_onnx.output).back().rfind("wrote " + dir + "/k.onnx (ONNX fp32, ", 0), 0u)
       << to_onnx.output;
 }
 

@@ -1,0 +1,251 @@
+#include "quant/lower_to_integer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "ir/verifier.h"
+
+namespace mconv::quant {
+namespace {
+
+using ir::OpType;
+
+std::string where(const ir::Node& node) {
+  return "node '" + node.name + "' (" + std::string(ir::op_name(node.op)) + ")";
+}
+
+bool is_float(const ir::Value* v) {
+  return v && (v->dtype == DType::kF32 || v->dtype == DType::kF16);
+}
+
+bool is_graph_input(const ir::Graph& graph, const ir::Value* v) {
+  return std::find(graph.inputs.begin(), graph.inputs.end(), v) != graph.inputs.end();
+}
+
+bool is_graph_output(const ir::Graph& graph, const ir::Value* v) {
+  return std::find(graph.outputs.begin(), graph.outputs.end(), v) != graph.outputs.end();
+}
+
+std::vector<ir::Node*> nodes_of(const ir::Graph& graph, OpType op) {
+  std::vector<ir::Node*> out;
+  for (const auto& n : graph.nodes())
+    if (n->op == op) out.push_back(n.get());
+  return out;
+}
+
+// Readers of every DequantizeLinear output read its integer input instead (weights, biases,
+// constant operands and activations alike). A DequantizeLinear that writes a graph output keeps
+// that job; the others are left without readers.
+void bypass_dequantize(ir::Graph& graph) {
+  for (ir::Node* dq : nodes_of(graph, OpType::kDequantizeLinear)) {
+    ir::Value* q = dq->inputs[0];
+    ir::Value* f = dq->outputs[0];
+    if (!q->quant) continue;  // not one of quantize_to_qdq's pairs
+    const std::vector<ir::Node*> readers = f->consumers;
+    for (ir::Node* reader : readers)
+      for (size_t i = 0; i < reader->inputs.size(); ++i)
+        if (reader->inputs[i] == f) graph.set_input(reader, i, q);
+  }
+}
+
+// The float value `pre` (written by `producer`) becomes an integer value with `params`: the
+// producer writes a fresh integer value read by the same readers.
+ir::Value* make_integer_output(ir::Graph& graph, ir::Node* producer, ir::Value* pre,
+                               const ir::Value* like) {
+  ir::Value* t = graph.add_value(pre->name, like->dtype, pre->shape, pre->has_shape);
+  t->quant = like->quant;
+  std::replace(producer->outputs.begin(), producer->outputs.end(), pre, t);
+  t->producer = producer;
+  pre->producer = nullptr;
+  const std::vector<ir::Node*> readers = pre->consumers;
+  for (ir::Node* reader : readers)
+    for (size_t i = 0; i < reader->inputs.size(); ++i)
+      if (reader->inputs[i] == pre) graph.set_input(reader, i, t);
+  return t;
+}
+
+// Every QuantizeLinear whose float input is computed by a node (not a graph input) disappears:
+// the node writes the integer value itself. A fused Relu/Clip's own input (the producer's
+// pre-activation result) becomes an integer value with the same params (TFLite's fused
+// activation clamps in the output's integer domain).
+Status absorb_quantize(ir::Graph& graph) {
+  for (ir::Node* q_node : nodes_of(graph, OpType::kQuantizeLinear)) {
+    ir::Value* p = q_node->inputs[0];
+    ir::Value* q = q_node->outputs[0];
+    ir::Node* producer = p->producer;
+    if (!producer || !is_float(p) || !q->quant) continue;  // graph input: stays QUANTIZE
+    if (p->consumers.size() != 1 || is_graph_output(graph, p))
+      return Status::Error(where(*producer) + ": its float output '" + p->name +
+                           "' is read besides its QuantizeLinear");
+    if (producer->op == OpType::kRelu || producer->op == OpType::kClip) {
+      ir::Value* pre = producer->inputs[0];
+      if (is_float(pre) && pre->producer && !pre->is_constant()) {
+        if (pre->consumers.size() != 1 || is_graph_output(graph, pre))
+          return Status::Error(where(*producer) + ": fused input '" + pre->name +
+                               "' has other readers");
+        make_integer_output(graph, pre->producer, pre, q);
+      }
+    }
+    graph.remove_node(q_node);
+    std::replace(producer->outputs.begin(), producer->outputs.end(), p, q);
+    q->producer = producer;
+    p->producer = nullptr;
+  }
+  return Status::Ok();
+}
+
+// Real interval an integer value can represent.
+std::pair<double, double> representable(const ir::Value& v) {
+  const ir::QuantParams& q = *v.quant;
+  const double lo = v.dtype == DType::kU8 ? 0 : -128, hi = v.dtype == DType::kU8 ? 255 : 127;
+  return {q.scale[0] * (lo - q.zero_point[0]), q.scale[0] * (hi - q.zero_point[0])};
+}
+
+float scalar_or(const ir::Value* v, float fallback) {
+  if (!v || !v->is_constant() || v->constant->element_count() != 1) return fallback;
+  return v->constant->to_f32()[0];
+}
+
+// A Clip between integer values with identical params whose bounds cover everything the
+// output can represent does nothing: the requantization already clamps. Its readers read its
+// input. (E.g. hard-sigmoid folded into a conv, clipped to [0, 1] on a [0, 1] output.)
+int drop_redundant_clips(ir::Graph& graph) {
+  int dropped = 0;
+  for (ir::Node* clip : nodes_of(graph, OpType::kClip)) {
+    ir::Value* in = clip->inputs[0];
+    ir::Value* out = clip->outputs[0];
+    if (!in->quant || !out->quant || in->dtype != out->dtype || in->quant->per_axis() ||
+        out->quant->per_axis() || in->quant->scale != out->quant->scale ||
+        in->quant->zero_point != out->quant->zero_point || is_graph_output(graph, out))
+      continue;
+    const float lo = scalar_or(clip->inputs.size() > 1 ? clip->inputs[1] : nullptr, -INFINITY);
+    const float hi = scalar_or(clip->inputs.size() > 2 ? clip->inputs[2] : nullptr, INFINITY);
+    const auto [rlo, rhi] = representable(*out);
+    const double half_step = 0.5 * out->quant->scale[0];
+    if (lo > rlo + half_step || hi < rhi - half_step) continue;
+    graph.replace_all_uses(out, in);
+    graph.remove_node(clip);
+    ++dropped;
+  }
+  return dropped;
+}
+
+// A QuantizeLinear from integer `from` to integer `to` (TFLite QUANTIZE between two integer types
+// or params), with the scale and zero point of `to` as its constant inputs.
+void add_requantize(ir::Graph& graph, ir::Value* from, ir::Value* to) {
+  const ir::QuantParams& q = *to->quant;
+  Tensor scale = Tensor::FromVector<float>(DType::kF32, {}, {q.scale[0]});
+  Tensor zp = Tensor::FromVector<int64_t>(DType::kI64, {}, {q.zero_point[0]}).cast(to->dtype);
+  ir::Value* s = graph.add_constant(to->name + "_scale", std::move(scale));
+  ir::Value* z = graph.add_constant(to->name + "_zero_point", std::move(zp));
+  graph.add_node(OpType::kQuantizeLinear, graph.unique_node_name(to->name + "_requantize"),
+                 {from, s, z}, {to});
+}
+
+// Integer graph inputs: the float input takes the integer type under its own name; with uint8,
+// a requantizing QuantizeLinear turns it into the int8 activations.
+void integer_inputs(ir::Graph& graph, IntegerIo io) {
+  for (ir::Value* in : graph.inputs) {
+    if (!is_float(in) || in->consumers.size() != 1) continue;
+    ir::Node* q_node = in->consumers[0];
+    if (q_node->op != OpType::kQuantizeLinear || !q_node->outputs[0]->quant) continue;
+    ir::Value* q = q_node->outputs[0];
+    in->dtype = io == IntegerIo::kUint8 ? DType::kU8 : DType::kI8;
+    in->quant = q->quant;
+    if (io == IntegerIo::kUint8) {
+      for (int64_t& zp : in->quant->zero_point) zp += 128;
+      continue;  // the QuantizeLinear now requantizes uint8 -> int8
+    }
+    graph.remove_node(q_node);
+    graph.replace_all_uses(q, in);
+  }
+}
+
+// Integer graph outputs: the producer of the DequantizeLinear's integer input writes the output
+// value (original name) itself; with uint8, through a requantizing QuantizeLinear.
+void integer_outputs(ir::Graph& graph, IntegerIo io) {
+  for (ir::Value* out : graph.outputs) {
+    ir::Node* dq = out->producer;
+    if (!dq || dq->op != OpType::kDequantizeLinear || !dq->inputs[0]->quant) continue;
+    ir::Value* q = dq->inputs[0];
+    graph.remove_node(dq);
+    out->quant = q->quant;
+    if (io == IntegerIo::kUint8) {
+      out->dtype = DType::kU8;
+      for (int64_t& zp : out->quant->zero_point) zp += 128;
+      add_requantize(graph, q, out);
+      continue;
+    }
+    out->dtype = q->dtype;
+    ir::Node* producer = q->producer;
+    if (!producer || q->consumers.size() > 0 || is_graph_output(graph, q)) {
+      // Shared or graph-input value: a plain requantize to the same params keeps names apart.
+      add_requantize(graph, q, out);
+      continue;
+    }
+    std::replace(producer->outputs.begin(), producer->outputs.end(), q, out);
+    out->producer = producer;
+    q->producer = nullptr;
+  }
+}
+
+// Full-integer check: only the QuantizeLinear after a float input and the DequantizeLinear before
+// a float output touch float activations.
+Status check_integer_body(const ir::Graph& graph) {
+  for (const auto& node : graph.nodes()) {
+    const bool boundary_q =
+        node->op == OpType::kQuantizeLinear && is_graph_input(graph, node->inputs[0]);
+    const bool boundary_dq =
+        node->op == OpType::kDequantizeLinear && is_graph_output(graph, node->outputs[0]);
+    if (boundary_q || boundary_dq) continue;
+    for (const ir::Value* v : node->outputs)
+      if (is_float(v))
+        return Status::Error(where(*node) + " would compute in float inside the integer graph");
+    for (const ir::Value* v : node->inputs)
+      if (is_float(v) && !v->is_constant())
+        return Status::Error(where(*node) + " reads float '" + v->name +
+                             "' inside the integer graph");
+  }
+  return Status::Ok();
+}
+
+// Float constants left as operands of integer nodes (Clip bounds, Pad values) are fine only
+// where the op reads them as attributes; anything else read by an integer node is reported.
+Status check_constant_operands(const ir::Graph& graph) {
+  for (const auto& node : graph.nodes()) {
+    if (node->op == OpType::kClip || node->op == OpType::kQuantizeLinear ||
+        node->op == OpType::kDequantizeLinear || node->op == OpType::kPad)
+      continue;
+    for (const ir::Value* v : node->inputs)
+      if (is_float(v) && v->is_constant())
+        return Status::Error(where(*node) + " has a float constant operand '" + v->name +
+                             "' in the integer graph");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Expected<ir::Graph> lower_to_integer(const ir::Graph& qdq, const IntegerLoweringOptions& options) {
+  for (const auto& v : qdq.values())
+    if (v->quant && v->dtype == DType::kU8 && !v->is_constant())
+      return Status::Error("value '" + v->name +
+                           "' is uint8: quantize with int8 activations for an integer graph");
+  ir::Graph graph = qdq.clone();
+  bypass_dequantize(graph);
+  MCONV_RETURN_IF_ERROR(absorb_quantize(graph));
+  drop_redundant_clips(graph);
+  if (options.io != IntegerIo::kFloat) {
+    integer_inputs(graph, options.io);
+    integer_outputs(graph, options.io);
+  }
+  MCONV_RETURN_IF_ERROR(graph.topological_sort());
+  graph.remove_dead();
+  MCONV_RETURN_IF_ERROR(check_integer_body(graph));
+  MCONV_RETURN_IF_ERROR(check_constant_operands(graph));
+  MCONV_RETURN_IF_ERROR(ir::verify(graph).with_context("integer graph"));
+  return graph;
+}
+
+}  // namespace mconv::quant
