@@ -47,30 +47,30 @@ void calibrate_batchnorm(Node& node, const Tensor& x, SeededRandom& random) {
     node.inputs[1 + k]->constant = std::make_shared<const Tensor>(vector_tensor(*fresh[k]));
 }
 
-// Scales Gemm weight rows (transB=1, [out,in]) so each unit has unit spread over the batch, and
-// sets the bias to centre it (plus a small random offset).
+// Centres every unit of a Gemm (transB=1, weight [out,in]) over the batch through its bias, and
+// scales the whole weight so the centred outputs have unit RMS. One scale for the layer (not one
+// per unit): a unit that barely moves over a few samples must not be blown up into one that
+// dominates every output.
 Status calibrate_gemm(Node& node, const Tensor& y, SeededRandom& random) {
   const Value* weight = node.inputs[1];
   if (node.attrs.get_int("transB", 0) != 1 || node.inputs.size() < 3 || !weight->constant)
     return Status::Error("zoo calibration: Gemm '" + node.name + "' is not a torch Linear");
   const int64_t n = y.dim(0), out = y.dim(1);
-  Tensor w = *weight->constant;
-  const int64_t in = w.dim(1);
-  std::vector<float> bias(out);
   const float* py = y.data<float>();
-  for (int64_t j = 0; j < out; ++j) {
-    double sum = 0, sum_sq = 0;
-    for (int64_t b = 0; b < n; ++b) {
-      sum += py[b * out + j];
-      sum_sq += static_cast<double>(py[b * out + j]) * py[b * out + j];
-    }
-    const double m = sum / n;
-    const double sd = std::sqrt(std::max(0.0, sum_sq / n - m * m));
-    const double scale = sd > 1e-6 ? 1.0 / sd : 1.0;
-    float* row = w.data<float>() + j * in;
-    for (int64_t i = 0; i < in; ++i) row[i] = static_cast<float>(row[i] * scale);
-    bias[j] = static_cast<float>(-m * scale + 0.1 * random.normal());
-  }
+  std::vector<double> mean(out, 0.0);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t j = 0; j < out; ++j) mean[j] += py[b * out + j] / static_cast<double>(n);
+  double sum_sq = 0;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t j = 0; j < out; ++j) sum_sq += std::pow(py[b * out + j] - mean[j], 2);
+  const double rms = std::sqrt(sum_sq / static_cast<double>(n * out));
+  const double scale = rms > 1e-12 ? 1.0 / rms : 1.0;
+  Tensor w = *weight->constant;
+  float* pw = w.data<float>();
+  for (int64_t i = 0; i < w.element_count(); ++i) pw[i] = static_cast<float>(pw[i] * scale);
+  std::vector<float> bias(out);
+  for (int64_t j = 0; j < out; ++j)
+    bias[j] = static_cast<float>(-mean[j] * scale + 0.1 * random.normal());
   node.inputs[1]->constant = std::make_shared<const Tensor>(std::move(w));
   node.inputs[2]->constant = std::make_shared<const Tensor>(vector_tensor(bias));
   return Status::Ok();

@@ -10,8 +10,8 @@ namespace mconv::zoo {
 
 namespace {
 
-// Samples in the synthetic calibration batch: enough for per-unit spreads of the classifier.
-constexpr int kCalibrationSamples = 4;
+// Samples in the synthetic calibration batch: enough for stable per-unit means in the classifier.
+constexpr int kCalibrationSamples = 8;
 
 using BuildFn = void (*)(ir::Graph&, SeededRandom&);
 

@@ -64,7 +64,8 @@ TEST(Bench, JsonReportsLatencyPercentilesRssAndSize) {
   EXPECT_GT(m["first_inference_ms"].number, 0);
   // ORT with a 10 MB model resident: tens of MB at least.
   EXPECT_GT(m["peak_rss_bytes"].number, 20e6);
-  EXPECT_EQ(m["peak_rss_scope"].text, "mconv process");
+  // Per model when the kernel lets /proc/self/clear_refs reset the peak, else cumulative.
+  EXPECT_EQ(m["peak_rss_scope"].text.rfind("mconv process", 0), 0u) << m["peak_rss_scope"].text;
 }
 
 TEST(Bench, SideBySideTableForOnnxAndTflite) {

@@ -119,8 +119,10 @@ TEST(Zoo, SameSeedSameWeightsOtherSeedOtherWeights) {
   EXPECT_GT(differing, constants / 2);
 }
 
-TEST(Zoo, SyntheticWeightsGiveInputDependentOutputs) {
-  auto model = build_zoo_model("mobilenet_v3_small", {.seed = 0});
+class ZooSeeds : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(ZooSeeds, SyntheticWeightsGiveInputDependentOutputs) {
+  auto model = build_zoo_model("mobilenet_v3_small", {.seed = GetParam()});
   ASSERT_TRUE(model.ok()) << model.status().message();
   std::vector<int> classes;
   for (uint32_t s = 0; s < 6; ++s) {
@@ -142,6 +144,8 @@ TEST(Zoo, SyntheticWeightsGiveInputDependentOutputs) {
   const auto distinct = std::unique(classes.begin(), classes.end()) - classes.begin();
   EXPECT_GE(distinct, 3) << "six random inputs should not share one or two classes";
 }
+
+INSTANTIATE_TEST_SUITE_P(Seeds, ZooSeeds, ::testing::Values(0, 1, 2, 3, 4, 5, 6, 12345));
 
 TEST(Zoo, BatchNormFoldingKeepsOutputs) {
   auto model = build_zoo_model("mobilenet_v3_small", {.seed = 3});
