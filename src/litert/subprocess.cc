@@ -78,6 +78,10 @@ std::string find_in_path(const std::string& name) {
 Expected<ProcessResult> run_process(const std::vector<std::string>& argv,
                                     const ProcessOptions& options) {
   if (argv.empty()) return Status::Error("run_process: empty command");
+  // Checked up front: some posix_spawn implementations (vfork emulations, valgrind) report a
+  // missing program only as a child exiting with 127.
+  if (::access(argv[0].c_str(), X_OK) != 0)
+    return Status::Error("cannot start " + argv[0] + ": " + std::strerror(errno));
   int fds[2][2] = {{-1, -1}, {-1, -1}};  // [stdout, stderr][read, write]
   for (auto& pair : fds)
     if (::pipe2(pair, O_CLOEXEC) != 0) {
