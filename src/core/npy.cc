@@ -42,6 +42,19 @@ bool header_field(const std::string& h, const std::string& key, std::string* out
   return true;
 }
 
+// Header text quoted in an error: control bytes become '?' and long text is cut, so a hostile
+// header cannot break the one-line error rule (or flood the terminal).
+std::string printable(const std::string& text) {
+  constexpr size_t kMaxChars = 60;
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < kMaxChars; ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    out += (c < 0x20 || c >= 0x7f) ? '?' : static_cast<char>(c);
+  }
+  if (text.size() > kMaxChars) out += "...";
+  return out;
+}
+
 }  // namespace
 
 Expected<Tensor> parse_npy(const std::vector<uint8_t>& bytes) {
@@ -75,7 +88,8 @@ Expected<Tensor> parse_npy(const std::vector<uint8_t>& bytes) {
       dtype = e.dtype;
   if (descr == "<u1" || descr == "<i1") dtype = descr == "<u1" ? DType::kU8 : DType::kI8;
   if (descr == "|?" || descr == "<?") dtype = DType::kBool;
-  if (dtype == DType::kUndefined) return Status::Error("unsupported .npy dtype '" + descr + "'");
+  if (dtype == DType::kUndefined)
+    return Status::Error("unsupported .npy dtype '" + printable(descr) + "'");
 
   std::vector<int64_t> shape;
   size_t pos = 0;
@@ -84,7 +98,8 @@ Expected<Tensor> parse_npy(const std::vector<uint8_t>& bytes) {
     if (pos >= shape_text.size()) break;
     size_t end = pos;
     while (end < shape_text.size() && shape_text[end] >= '0' && shape_text[end] <= '9') ++end;
-    if (end == pos || end - pos > 15) return Status::Error("malformed .npy shape '" + shape_text + "'");
+    if (end == pos || end - pos > 15)
+      return Status::Error("malformed .npy shape '" + printable(shape_text) + "'");
     shape.push_back(std::stoll(shape_text.substr(pos, end - pos)));
     while (end < shape_text.size() && shape_text[end] == 'L') ++end;
     pos = end;

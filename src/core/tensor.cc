@@ -1,6 +1,8 @@
 #include "core/tensor.h"
 
+#include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "core/half.h"
 
@@ -57,6 +59,16 @@ Status Tensor::reshape(std::vector<int64_t> shape) {
 }
 
 namespace {
+// Float -> integer like a C cast for values in range; NaN becomes 0 and out-of-range values
+// saturate (a plain static_cast of those is undefined behaviour, and hostile models contain them).
+template <typename T>
+T float_to_int(double x) {
+  if (std::isnan(x)) return 0;
+  if (x <= static_cast<double>(std::numeric_limits<T>::min())) return std::numeric_limits<T>::min();
+  if (x >= static_cast<double>(std::numeric_limits<T>::max())) return std::numeric_limits<T>::max();
+  return static_cast<T>(x);
+}
+
 template <typename Out, typename Fn>
 std::vector<Out> convert_all(const Tensor& t, Fn&& cast) {
   const int64_t n = t.element_count();
@@ -87,7 +99,13 @@ std::vector<float> Tensor::to_f32() const {
 }
 
 std::vector<int64_t> Tensor::to_i64() const {
-  return convert_all<int64_t>(*this, [](auto v) { return static_cast<int64_t>(v); });
+  return convert_all<int64_t>(*this, [](auto v) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) {
+      return float_to_int<int64_t>(v);
+    } else {
+      return static_cast<int64_t>(v);
+    }
+  });
 }
 
 Tensor Tensor::cast(DType to) const {
@@ -102,12 +120,12 @@ Tensor Tensor::cast(DType to) const {
         case DType::kF32: out.data<float>()[i] = x; break;
         case DType::kF16: out.data<uint16_t>()[i] = float_to_half(x); break;
         case DType::kBF16: out.data<uint16_t>()[i] = float_to_bfloat16(x); break;
-        case DType::kI8: out.data<int8_t>()[i] = static_cast<int8_t>(x); break;
-        case DType::kU8: out.data<uint8_t>()[i] = static_cast<uint8_t>(x); break;
+        case DType::kI8: out.data<int8_t>()[i] = float_to_int<int8_t>(x); break;
+        case DType::kU8: out.data<uint8_t>()[i] = float_to_int<uint8_t>(x); break;
         case DType::kBool: out.data<uint8_t>()[i] = x != 0.0f; break;
-        case DType::kI16: out.data<int16_t>()[i] = static_cast<int16_t>(x); break;
-        case DType::kI32: out.data<int32_t>()[i] = static_cast<int32_t>(x); break;
-        case DType::kI64: out.data<int64_t>()[i] = static_cast<int64_t>(x); break;
+        case DType::kI16: out.data<int16_t>()[i] = float_to_int<int16_t>(x); break;
+        case DType::kI32: out.data<int32_t>()[i] = float_to_int<int32_t>(x); break;
+        case DType::kI64: out.data<int64_t>()[i] = float_to_int<int64_t>(x); break;
         case DType::kUndefined: break;
       }
     }

@@ -26,7 +26,8 @@ class Tensor {
   template <typename T>
   static Tensor FromVector(DType dtype, std::vector<int64_t> shape, const std::vector<T>& values) {
     Tensor t(dtype, std::move(shape));
-    std::memcpy(t.bytes_.data(), values.data(), t.bytes_.size());
+    // memcpy with the null data() of an empty vector is undefined even for 0 bytes.
+    if (!t.bytes_.empty()) std::memcpy(t.bytes_.data(), values.data(), t.bytes_.size());
     return t;
   }
 

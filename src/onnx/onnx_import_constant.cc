@@ -15,7 +15,7 @@ Status import_constant(NodeImporter& n) {
   if (name == "value") {
     const ::onnx::TensorProto* proto = nullptr;
     MCONV_RETURN_IF_ERROR(n.attr("value", &proto));
-    auto decoded = decode_tensor(*proto, n.context().base_dir);
+    auto decoded = decode_tensor(*proto, n.context().base_dir, n.context().limits);
     if (!decoded.ok()) return n.error("attribute 'value': " + decoded.status().message());
     return n.define_constant_output(0, std::move(decoded).value());
   }

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/import_limits.h"
 #include "core/status.h"
 #include "ir/graph.h"
 #include "onnx/onnx_node_attributes.h"
@@ -24,6 +25,7 @@ struct ImportContext {
   std::string source;          // file name (or "<memory>") that prefixes every error
   std::string base_dir;        // directory holding external data; "" refuses external data
   int64_t opset = 0;           // default-domain opset of the file
+  ImportLimits limits;         // caps on shapes, sizes and graph size (core/import_limits.h)
   ir::Graph* graph = nullptr;  // graph being built
   std::unordered_set<std::string> file_names;  // IR names of every value the file defines
   std::unordered_set<std::string> consumed;    // names read by nodes or outputs

@@ -157,7 +157,7 @@ Status import_constant_of_shape(NodeImporter& n) {
   const ::onnx::TensorProto* proto = nullptr;
   MCONV_RETURN_IF_ERROR(n.attr("value", &proto));
   if (proto) {
-    auto decoded = decode_tensor(*proto, n.context().base_dir);
+    auto decoded = decode_tensor(*proto, n.context().base_dir, n.context().limits);
     if (!decoded.ok()) return n.error("attribute 'value': " + decoded.status().message());
     if (decoded->element_count() != 1) return n.error("attribute 'value' must hold one element");
     value = std::move(decoded).value();

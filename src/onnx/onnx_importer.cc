@@ -10,6 +10,7 @@
 #include <queue>
 
 #include "core/file_io.h"
+#include "ir/import_checks.h"
 #include "ir/verifier.h"
 #include "onnx/onnx_import_context.h"
 #include "onnx/onnx_import_ops.h"
@@ -123,7 +124,7 @@ Status add_initializers(ImportContext& ctx, const ::onnx::GraphProto& graph) {
     if (name.empty()) return fail(ctx.source, "an initializer has no name");
     if (ctx.values.count(name))
       return fail(ctx.source, "initializer '" + printable(name) + "' is defined twice");
-    auto tensor = decode_tensor(init, ctx.base_dir);
+    auto tensor = decode_tensor(init, ctx.base_dir, ctx.limits);
     if (!tensor.ok())
       return fail(ctx.source,
                   "initializer '" + printable(name) + "': " + tensor.status().message());
@@ -152,6 +153,13 @@ Status add_graph_inputs(ImportContext& ctx, const ::onnx::GraphProto& graph) {
     bool has_shape;
     Status s = read_tensor_type(input.type(), &dtype, &shape, &has_shape);
     if (!s.ok()) return fail(ctx.source, "graph input '" + printable(name) + "' " + s.message());
+    if (has_shape) {
+      std::vector<int64_t> dims;
+      for (const ir::Dim& d : shape) dims.push_back(d.known() ? d.size : 0);
+      auto count = check_tensor_shape(ctx.limits, "graph input '" + printable(name) + "'",
+                                      dims.data(), dims.size());
+      if (!count.ok()) return fail(ctx.source, count.status().message());
+    }
     ir::Value* v = ctx.graph->add_value(ir_name(name), dtype, shape, has_shape);
     if (v->name != ir_name(name))
       return fail(ctx.source, "graph input name '" + printable(name) + "' is ambiguous");
@@ -232,9 +240,22 @@ Status simplify(ir::Graph& graph, const OnnxImportOptions& options) {
 
 Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::string& source,
                                  const std::string& base_dir, const OnnxImportOptions& options) {
+  ImportLimits limits;
+  if (options.limits) {
+    limits = *options.limits;
+  } else {
+    MCONV_ASSIGN_OR_RETURN(limits, import_limits_from_env());
+  }
+  if (bytes.size() > limits.max_file_bytes)
+    return fail(source, "file is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
+                            std::to_string(limits.max_file_bytes) + " (MCONV_MAX_FILE_BYTES)");
   MCONV_ASSIGN_OR_RETURN(::onnx::ModelProto proto, parse_model(bytes, source));
   MCONV_ASSIGN_OR_RETURN(int64_t opset, read_opset(proto, source));
   const ::onnx::GraphProto& graph = proto.graph();
+  if (graph.node_size() > limits.max_nodes)
+    return fail(source, "graph has " + std::to_string(graph.node_size()) +
+                            " nodes, over the limit of " + std::to_string(limits.max_nodes) +
+                            " (MCONV_MAX_NODES)");
 
   ir::Model model;
   model.graph.name = ir_name(graph.name());
@@ -248,6 +269,7 @@ Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::s
   ctx.source = source;
   ctx.base_dir = base_dir;
   ctx.opset = opset;
+  ctx.limits = limits;
   ctx.graph = &model.graph;
   for (const auto& init : graph.initializer()) ctx.file_names.insert(ir_name(init.name()));
   for (const auto& input : graph.input()) ctx.file_names.insert(ir_name(input.name()));
@@ -265,6 +287,9 @@ Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::s
   MCONV_ASSIGN_OR_RETURN(std::vector<int> order, node_order(graph, source));
   for (int index : order) MCONV_RETURN_IF_ERROR(convert_node(ctx, graph.node(index), index));
   MCONV_RETURN_IF_ERROR(add_graph_outputs(ctx, graph));
+  // Limits on what the file declared, before any pass evaluates or allocates anything for it.
+  MCONV_RETURN_IF_ERROR(model.graph.topological_sort().with_context(source));
+  MCONV_RETURN_IF_ERROR(ir::check_import_limits(model.graph, limits).with_context(source));
   MCONV_RETURN_IF_ERROR(simplify(model.graph, options).with_context(source));
   return model;
 }

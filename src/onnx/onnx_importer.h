@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/import_limits.h"
 #include "core/status.h"
 #include "ir/graph.h"
 
@@ -16,6 +18,7 @@ struct OnnxImportOptions {
   bool fold_constants = true;  // run constant folding + cleanup after import
   bool infer_shapes = true;    // run shape inference after import
   std::string source_name;     // names the model in errors from import_onnx_bytes ("<memory>")
+  std::optional<ImportLimits> limits;  // caps on hostile input; unset = import_limits_from_env()
 };
 
 // `path` is used for error messages and to locate external data files (same directory).

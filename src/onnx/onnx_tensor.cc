@@ -29,19 +29,20 @@ Expected<Tensor> from_field(DType dtype, std::vector<int64_t> shape, int64_t cou
 
 }  // namespace
 
-Expected<Tensor> decode_tensor(const ::onnx::TensorProto& proto, const std::string& base_dir) {
+Expected<Tensor> decode_tensor(const ::onnx::TensorProto& proto, const std::string& base_dir,
+                               const ImportLimits& limits) {
   const DType dtype = dtype_from_onnx(proto.data_type());
   if (dtype == DType::kUndefined)
     return Status::Error("element type " + onnx_type_name(proto.data_type()) + " is not supported");
   if (proto.has_segment()) return Status::Error("segmented tensors are not supported");
 
   std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : shape)
-    if (d < 0) return Status::Error("negative dimension in shape " + shape_to_string(shape));
-  const int64_t count = shape_element_count(shape);
+  // Rank, negative dims, overflowing and oversized element counts are refused before any
+  // arithmetic on them (a count near 2^61 times 8 bytes would wrap around to a small size).
+  MCONV_ASSIGN_OR_RETURN(const int64_t count,
+                         check_tensor_shape(limits, "tensor", shape.data(), shape.size()));
   const uint64_t elem_size = dtype_size(dtype);
-  if (count < 0)  // int64 overflow; any valid count times <= 8 bytes fits uint64
-    return Status::Error("element count of shape " + shape_to_string(shape) + " overflows");
+  MCONV_RETURN_IF_ERROR(check_tensor_bytes(limits, "tensor", count, elem_size));
   const uint64_t byte_count = static_cast<uint64_t>(count) * elem_size;
 
   if (proto.data_location() == ::onnx::TensorProto_DataLocation_EXTERNAL) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/import_limits.h"
 #include "core/status.h"
 #include "core/tensor.h"
 
@@ -17,7 +18,12 @@ class TensorProto;
 namespace mconv::onnx {
 
 // `base_dir` locates external data ("" refuses it). Errors have no context prefix.
-Expected<Tensor> decode_tensor(const ::onnx::TensorProto& proto, const std::string& base_dir);
+Expected<Tensor> decode_tensor(const ::onnx::TensorProto& proto, const std::string& base_dir,
+                               const ImportLimits& limits);
+inline Expected<Tensor> decode_tensor(const ::onnx::TensorProto& proto,
+                                      const std::string& base_dir) {
+  return decode_tensor(proto, base_dir, ImportLimits{});
+}
 
 // A rank-1 tensor holding `values` (which may be empty) as `dtype` elements of sizeof(T).
 template <typename T>

@@ -40,9 +40,20 @@ bool quant_fits(const ir::QuantParams& q, const std::vector<int64_t>& dims) {
          dims[q.axis] == static_cast<int64_t>(q.scale.size());
 }
 
+// The file's tensor name with control characters replaced by '_' (as the ONNX importer does), so
+// that names in the IR, in exported files and in one-line errors never carry line breaks.
 std::string tensor_name(const fb::Tensor& t, int index) {
-  if (t.name() && t.name()->size() > 0) return t.name()->str();
-  return "tensor_" + std::to_string(index);
+  if (!t.name() || t.name()->size() == 0) return "tensor_" + std::to_string(index);
+  std::string name = t.name()->str();
+  for (char& c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return name;
+}
+
+// A name quoted in an error, cut to a readable length.
+std::string quoted_name(const std::string& name) {
+  constexpr size_t kMaxChars = 120;
+  return name.size() <= kMaxChars ? name : name.substr(0, kMaxChars) + "...";
 }
 
 }  // namespace
@@ -114,7 +125,7 @@ const fb::Tensor& ImportContext::tensor(int tensor_index) const {
 }
 
 std::string ImportContext::tensor_label(int tensor_index) const {
-  return "tensor '" + tensor_name(tensor(tensor_index), tensor_index) + "' (index " +
+  return "tensor '" + quoted_name(tensor_name(tensor(tensor_index), tensor_index)) + "' (index " +
          std::to_string(tensor_index) + ")";
 }
 
@@ -194,6 +205,11 @@ Expected<ir::Value*> ImportContext::create_value(int tensor_index) {
   if (t.shape()) dims.assign(t.shape()->begin(), t.shape()->end());
   for (int64_t d : dims)
     if (d < 0) return error(label + " has a negative dim in shape " + shape_to_string(dims));
+  // The importer always fills options().limits (tflite_importer.cc).
+  if (auto count = check_tensor_shape(options_.limits.value_or(ImportLimits{}), label,
+                                      dims.data(), dims.size());
+      !count.ok())
+    return error(count.status().message());
   ir::Shape shape = ir::make_shape(dims);
   const auto* signature = t.shape_signature();
   if (options_.use_shape_signature && signature && signature->size() == dims.size()) {

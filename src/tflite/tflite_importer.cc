@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "core/file_io.h"
+#include "ir/import_checks.h"
 #include "ir/verifier.h"
 #include "tflite/import_context.h"
 
@@ -20,8 +21,13 @@ constexpr flatbuffers::uoffset_t kMaxDepth = 64;
 constexpr flatbuffers::uoffset_t kMaxTables = 10'000'000;
 
 std::string op_code_name(int32_t code, const fb::OperatorCode& oc) {
-  if (code == fb::BuiltinOperator_CUSTOM)
-    return "CUSTOM '" + (oc.custom_code() ? oc.custom_code()->str() : std::string()) + "'";
+  if (code == fb::BuiltinOperator_CUSTOM) {
+    // The custom code is file text: shown without control characters and cut to a sane length.
+    std::string custom = oc.custom_code() ? oc.custom_code()->str().substr(0, 80) : std::string();
+    for (char& c : custom)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    return "CUSTOM '" + custom + "'";
+  }
   const char* name = (code >= fb::BuiltinOperator_MIN && code <= fb::BuiltinOperator_MAX)
                          ? fb::EnumNameBuiltinOperator(static_cast<fb::BuiltinOperator>(code))
                          : "";
@@ -109,8 +115,17 @@ Status import_operators(ImportContext& ctx, const fb::Model& model, const fb::Su
 }  // namespace
 
 Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
-                                        const TfliteImportOptions& options) {
+                                        const TfliteImportOptions& given_options) {
+  TfliteImportOptions options = given_options;
+  if (!options.limits) {
+    MCONV_ASSIGN_OR_RETURN(options.limits, import_limits_from_env());
+  }
+  const ImportLimits& limits = *options.limits;
   const std::string file = options.source_name.empty() ? "<tflite>" : options.source_name;
+  if (bytes.size() > limits.max_file_bytes)
+    return Status::Error(file + ": file is " + std::to_string(bytes.size()) +
+                         " bytes, over the limit of " + std::to_string(limits.max_file_bytes) +
+                         " (MCONV_MAX_FILE_BYTES)");
   MCONV_ASSIGN_OR_RETURN(const fb::Model* model, verified_model(bytes, file));
   if (model->version() != 3)
     return Status::Error(file + ": TFLite schema version " + std::to_string(model->version()) +
@@ -118,12 +133,21 @@ Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
   if (!model->subgraphs() || model->subgraphs()->size() == 0)
     return Status::Error(file + ": the model has no subgraph");
   const fb::SubGraph& sg = *model->subgraphs()->Get(0);
+  const int64_t operator_count = sg.operators() ? sg.operators()->size() : 0;
+  if (operator_count > limits.max_nodes)
+    return Status::Error(file + ": subgraph 0 has " + std::to_string(operator_count) +
+                         " operators, over the limit of " + std::to_string(limits.max_nodes) +
+                         " (MCONV_MAX_NODES)");
 
   ir::Model result;
   result.source_format = "tflite";
   if (model->description()) result.producer = model->description()->str();
   ir::Graph& graph = result.graph;
-  if (sg.name()) graph.name = sg.name()->str();
+  if (sg.name()) {
+    graph.name = sg.name()->str();
+    for (char& c : graph.name)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  }
 
   ImportContext ctx(bytes, *model, sg, options, &graph);
   const int tensor_count = ctx.tensor_count();
@@ -159,6 +183,7 @@ Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
   if (graph.outputs.empty()) return ctx.error("the main subgraph has no outputs");
   MCONV_RETURN_IF_ERROR(ctx.check_all_produced());
   if (Status s = graph.topological_sort(); !s.ok()) return s.with_context(file);
+  if (Status s = ir::check_import_limits(graph, limits); !s.ok()) return s.with_context(file);
   // Drops what nothing reads: constants whose data moved into a relaid-out or folded copy (the
   // f16 input of a folded DEQUANTIZE, ...), and operators whose results are never used.
   graph.remove_dead();

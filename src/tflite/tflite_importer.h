@@ -31,9 +31,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/import_limits.h"
 #include "core/status.h"
 #include "ir/graph.h"
 
@@ -44,6 +46,7 @@ struct TfliteImportOptions {
   bool keep_hybrid_weight_quant = true;  // dequantized hybrid weights keep their QuantParams
   bool verify_graph = true;              // run ir::verify on the result
   std::string source_name;               // name used in error messages ("model.tflite")
+  std::optional<ImportLimits> limits;    // caps on hostile input; unset = import_limits_from_env()
 };
 
 // What a TFLite file says about itself beyond the graph, for a faithful re-export
