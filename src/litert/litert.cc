@@ -283,7 +283,8 @@ Expected<LiteRtTiming> litert_time(const std::string& model_path, const std::vec
 
 Expected<LiteRtJobsResult> litert_run_jobs(const std::vector<LiteRtJob>& jobs,
                                            const std::string& work_dir,
-                                           const LiteRtOptions& options) {
+                                           const LiteRtOptions& options, int timed_runs,
+                                           int warmup) {
   MCONV_ASSIGN_OR_RETURN(LiteRtLocation where, locate_litert());
   const std::string list = work_dir + "/litert_jobs.tsv";
   {
@@ -304,8 +305,11 @@ Expected<LiteRtJobsResult> litert_run_jobs(const std::vector<LiteRtJob>& jobs,
   }
   std::vector<std::string> args = {"batch", list};
   for (const std::string& a : engine_args(options)) args.push_back(a);
+  if (timed_runs > 0)
+    for (const std::string& a : timing_args(timed_runs, warmup)) args.push_back(a);
   MCONV_ASSIGN_OR_RETURN(ProcessResult run, run_runner(where, args, options.timeout_seconds));
   LiteRtJobsResult result;
+  result.job_timing.assign(jobs.size(), LiteRtTiming{});
   result.exit_code = run.exit_code;
   result.log = run.out + run.err;
   result.job_ok.assign(jobs.size(), false);
@@ -319,6 +323,15 @@ Expected<LiteRtJobsResult> litert_run_jobs(const std::vector<LiteRtJob>& jobs,
     if (index >= jobs.size()) continue;
     result.job_ok[index] = ok;
     result.job_message[index] = space == std::string::npos ? "" : rest.substr(space + 1);
+    if (ok && timed_runs > 0) {
+      auto fields = key_values(line);
+      Status parsed =
+          parse_timing(jobs[index].model, fields, run, timed_runs, &result.job_timing[index]);
+      if (!parsed.ok()) {
+        result.job_ok[index] = false;
+        result.job_message[index] = parsed.message();
+      }
+    }
   }
   return result;
 }

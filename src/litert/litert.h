@@ -99,13 +99,16 @@ struct LiteRtJobsResult {
   std::string log;           // runner stdout then stderr (OK/FAIL lines, runtime messages)
   std::vector<bool> job_ok;  // per job
   std::vector<std::string> job_message;  // per job: the text after "OK k"/"FAIL k"
+  std::vector<LiteRtTiming> job_timing;  // per job, filled when timed_runs > 0 and it ran
 };
 
 // Runs every job in one Node process; the list file goes into `work_dir`. Fails only when the
 // runner could not be started or overran the timeout; failed jobs are reported per job.
+// With timed_runs > 0 every job also times its first sample (`warmup` untimed runs first).
 Expected<LiteRtJobsResult> litert_run_jobs(const std::vector<LiteRtJob>& jobs,
                                            const std::string& work_dir,
-                                           const LiteRtOptions& options = {});
+                                           const LiteRtOptions& options = {}, int timed_runs = 0,
+                                           int warmup = 0);
 
 // DType for a TFLite type name ("float32" -> kF32); kUndefined when mconv has no such type.
 DType dtype_from_tflite_name(const std::string& name);

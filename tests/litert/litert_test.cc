@@ -186,9 +186,29 @@ TEST(LiteRtJobs, ReportsEachJob) {
   EXPECT_TRUE(result->job_ok[0]) << result->log;
   EXPECT_FALSE(result->job_ok[1]);
   EXPECT_NE(result->job_message[1].find("TFL3"), std::string::npos) << result->job_message[1];
+  EXPECT_TRUE(result->job_timing[0].times_ms.empty());  // not timed unless asked
   auto out = read_npy(dir + "/good.0.npy");
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->shape(), (std::vector<int64_t>{2, 1000}));
+}
+
+TEST(LiteRtJobs, TimesEveryJobWhenAsked) {
+  REQUIRE_LITERT();
+  MCONV_REQUIRE_SHARED_FILE(keras_model());
+  MCONV_REQUIRE_SHARED_FILE(uint8_model());
+  std::string dir = test::make_temp_dir("litert_jobs_timed");
+  ASSERT_TRUE(write_npy(dir + "/x.npy", random_image(1, 5)).ok());
+  auto result = litert_run_jobs({{keras_model(), {dir + "/x.npy"}, dir + "/a"},
+                                 {uint8_model(), {dir + "/x.npy"}, dir + "/b"}},
+                                dir, {}, 2, 1);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(result->exit_code, 0) << result->log;
+  for (int k = 0; k < 2; ++k) {
+    EXPECT_TRUE(result->job_ok[k]) << result->job_message[k];
+    EXPECT_EQ(result->job_timing[k].times_ms.size(), 2u);
+    EXPECT_GT(result->job_timing[k].load_ms, 0);
+    EXPECT_EQ(result->job_timing[k].engine, "litert");
+  }
 }
 
 TEST(LiteRtRun, BadFileIsAOneLineError) {
