@@ -90,7 +90,7 @@ Expected<ParsedArgs> parse_args(const CommandSpec& spec, const std::vector<std::
       return Status::Error("option '" + shown + "' given more than once");
     slot.push_back(value);
   }
-  if (parsed.positionals_.size() < spec.positionals.size())
+  if (parsed.positionals_.size() < spec.positionals.size() && !spec.positionals_optional)
     return Status::Error("missing " + spec.positionals[parsed.positionals_.size()].name);
   if (parsed.positionals_.size() > spec.positionals.size() && !spec.last_positional_repeats)
     return Status::Error("unexpected argument '" + parsed.positionals_[spec.positionals.size()] +
@@ -101,7 +101,8 @@ Expected<ParsedArgs> parse_args(const CommandSpec& spec, const std::vector<std::
 std::string help_text(const CommandSpec& spec) {
   std::string command = spec.name.empty() ? "mconv" : "mconv " + spec.name;
   std::string usage = "usage: " + command;
-  for (const auto& p : spec.positionals) usage += " " + p.name;
+  for (const auto& p : spec.positionals)
+    usage += spec.positionals_optional ? " [" + p.name + "]" : " " + p.name;
   if (!spec.options.empty()) usage += " [options]";
   std::string out = usage + "\n\n" + spec.summary + "\n";
 

@@ -32,6 +32,7 @@ struct CommandSpec {
   std::vector<OptionSpec> options;          // --help/-h is always accepted in addition
   std::string notes;                        // free text printed after the options
   bool last_positional_repeats = false;     // the last positional takes one or more operands
+  bool positionals_optional = false;        // operands may be left out (the command checks)
 };
 
 class ParsedArgs {

@@ -2,6 +2,8 @@
 // ONNX and TFLite (either direction, or a re-export in the same format) at one precision. The
 // pipeline lives in convert_pipeline.h; this file checks the command line, reads the source, writes
 // the target atomically and reports.
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -11,10 +13,13 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/convert_pipeline.h"
+#include "cli/convert_variants.h"
 #include "cli/model_files.h"
 #include "core/file_io.h"
 #include "data/preprocess.h"
 #include "quant/range_estimation.h"
+#include "report/format.h"
+#include "zoo/zoo.h"
 
 namespace mconv::cli {
 
@@ -24,13 +29,41 @@ CommandSpec convert_spec() {
   return {
       .name = "convert",
       .summary = "Convert a model between ONNX and TFLite, as FP32, FP16 or calibrated INT8.",
-      .positionals = {{"SOURCE", "an .onnx or .tflite file"}},
+      .positionals = {{"SOURCE", "an .onnx or .tflite file (or --zoo NAME)"}},
       .options =
           {
               {.name = "output",
                .short_name = 'o',
                .value_name = "OUT",
-               .help = "file to write; .tflite or .onnx decides the target format"},
+               .help = "file to write (.tflite or .onnx decides the format), or a directory "
+                       "for every variant"},
+              {.name = "zoo",
+               .value_name = "NAME",
+               .help = "build a model of the built-in zoo instead of reading SOURCE "
+                       "(mobilenet_v3_small)"},
+              {.name = "weights",
+               .value_name = "FILE",
+               .help = "--zoo: ONNX file of the same architecture to take weights from"},
+              {.name = "seed", .value_name = "S", .help = "--zoo: seed of synthetic weights"},
+              {.name = "name",
+               .value_name = "N",
+               .help = "directory mode: file name prefix (default: source name)"},
+              {.name = "formats",
+               .value_name = "LIST",
+               .help = "directory mode: onnx,tflite (default both)"},
+              {.name = "precisions",
+               .value_name = "LIST",
+               .help = "directory mode: fp32,fp16,int8 (default all)"},
+              {.name = "val",
+               .value_name = "DIR",
+               .help = "directory mode: verification images (labels.csv gives accuracy)"},
+              {.name = "val-offset",
+               .value_name = "K",
+               .help = "directory mode: skip K images of --val (default: the calibration "
+                       "images when --val is the --calib folder)"},
+              {.name = "val-count",
+               .value_name = "N",
+               .help = "directory mode: verify on N images (default: the rest)"},
               {.name = "keep-nchw-input",
                .help = "ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)"},
               {.name = "nchw-input",
@@ -76,7 +109,15 @@ CommandSpec convert_spec() {
           "FP16: ONNX gets float16 weights, math and I/O; TFLite float16 weights with DEQUANTIZE\n"
           "and float32 I/O. INT8: calibrated post-training quantization with per-channel int8\n"
           "weights; ONNX as QDQ (uint8 activations), TFLite full integer with QUANTIZE and\n"
-          "DEQUANTIZE at the float ends. Results do not depend on --threads.",
+          "DEQUANTIZE at the float ends. Results do not depend on --threads.\n\n"
+          "Directory mode (-o DIR): writes DIR/<name>_<precision>.<onnx|tflite> for every\n"
+          "requested variant, verifies each in its real runtime (ONNX Runtime; LiteRT for\n"
+          "TFLite, or the reference interpreter when LiteRT is missing) against the source run\n"
+          "in the reference interpreter, and writes report.md, report.json and report.svg.\n"
+          "A variant outside its tolerance is FAILED and the exit code is 1. Without --calib\n"
+          "INT8 calibrates on seeded random inputs; without --val verification uses them too;\n"
+          "the report says so.",
+      .positionals_optional = true,
   };
 }
 
@@ -109,27 +150,15 @@ Status check_output_path(const std::string& out, const std::string& source) {
   return Status::Ok();
 }
 
-// --precision and the options that belong to it.
-Status precision_options(const ParsedArgs& args, ModelFormat source_format,
-                         ConvertOptions& options) {
-  if (auto p = args.value("precision")) {
-    MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
-  }
-  const bool int8 = options.precision == Precision::kInt8;
-  const bool tflite = options.target == ModelFormat::kTflite;
-  for (const char* name :
-       {"calib", "calib-count", "calib-method", "preset", "split-groups", "io", "threads"})
-    if (args.flag(name) && !int8)
-      return Status::Error(std::string("--") + name + " applies to --precision int8 only");
-  if (args.flag("keep-io-types") &&
-      (options.precision != Precision::kFp16 || options.target != ModelFormat::kOnnx))
-    return Status::Error("--keep-io-types applies to --precision fp16 with an .onnx output");
-  options.keep_io_types = args.flag("keep-io-types");
-  if (!int8) return Status::Ok();
-
+// Calibration and quantization options (single-file --precision int8, or directory mode).
+// Without --calib: an error when `require_calib`, else `synthetic` seeded random inputs.
+Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool require_calib,
+                    ConvertOptions& options) {
   const auto calib = args.value("calib");
-  if (!calib || calib->empty()) return Status::Error("--precision int8 needs --calib DIR");
-  options.calibration.dir = *calib;
+  if (require_calib && (!calib || calib->empty()))
+    return Status::Error("--precision int8 needs --calib DIR");
+  if (calib) options.calibration.dir = *calib;
+  if (!calib) options.calibration.synthetic = 32;
   if (auto n = args.value("calib-count")) {
     MCONV_ASSIGN_OR_RETURN(int64_t count, parse_int(*n, "--calib-count", 1, 100000));
     options.calibration.count = static_cast<size_t>(count);
@@ -146,7 +175,6 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
     options.ptq.split.max_groups = static_cast<int>(groups);
   }
   if (auto io = args.value("io")) {
-    if (!tflite) return Status::Error("--io applies to .tflite outputs only");
     if (*io == "float") {
       options.integer_io = quant::IntegerIo::kFloat;
     } else if (*io == "int8") {
@@ -164,6 +192,189 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
   return Status::Ok();
 }
 
+// --precision and the options that belong to it (single-file mode).
+Status precision_options(const ParsedArgs& args, ModelFormat source_format,
+                         ConvertOptions& options) {
+  if (auto p = args.value("precision")) {
+    MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
+  }
+  const bool int8 = options.precision == Precision::kInt8;
+  for (const char* name :
+       {"calib", "calib-count", "calib-method", "preset", "split-groups", "io", "threads"})
+    if (args.flag(name) && !int8)
+      return Status::Error(std::string("--") + name + " applies to --precision int8 only");
+  for (const char* name :
+       {"name", "formats", "precisions", "val", "val-offset", "val-count", "weights", "seed"})
+    if (args.flag(name))
+      return Status::Error(std::string("--") + name +
+                           " applies when -o is a directory (all variants)");
+  if (args.flag("keep-io-types") &&
+      (options.precision != Precision::kFp16 || options.target != ModelFormat::kOnnx))
+    return Status::Error("--keep-io-types applies to --precision fp16 with an .onnx output");
+  options.keep_io_types = args.flag("keep-io-types");
+  if (args.flag("io") && options.target != ModelFormat::kTflite)
+    return Status::Error("--io applies to .tflite outputs only");
+  if (!int8) return Status::Ok();
+  return int8_options(args, source_format, true, options);
+}
+
+// Comma-separated list, each item checked by `parse`.
+template <typename T, typename F>
+Expected<std::vector<T>> parse_list(const std::string& text, F parse) {
+  std::vector<T> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) {
+      MCONV_ASSIGN_OR_RETURN(T value, parse(item));
+      if (std::find(out.begin(), out.end(), value) == out.end()) out.push_back(value);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (out.empty()) return Status::Error("empty list '" + text + "'");
+  return out;
+}
+
+Expected<ModelFormat> format_from_name(const std::string& name) {
+  if (name == "onnx") return ModelFormat::kOnnx;
+  if (name == "tflite") return ModelFormat::kTflite;
+  return Status::Error("unknown format '" + name + "' (expected onnx, tflite)");
+}
+
+// Directory mode: every variant, verified and reported.
+int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::string& out) {
+  VariantsOptions options;
+  options.out_dir = out;
+  options.formats = {ModelFormat::kOnnx, ModelFormat::kTflite};
+  options.precisions = {Precision::kFp32, Precision::kFp16, Precision::kInt8};
+  if (auto f = args.value("formats")) {
+    auto list = parse_list<ModelFormat>(*f, format_from_name);
+    if (!list.ok()) return usage_error(spec.name, "--formats: " + list.status().message());
+    options.formats = *list;
+  }
+  if (auto p = args.value("precisions")) {
+    auto list =
+        parse_list<Precision>(*p, [](const std::string& s) { return precision_from_name(s); });
+    if (!list.ok()) return usage_error(spec.name, "--precisions: " + list.status().message());
+    options.precisions = *list;
+  }
+  for (const char* name : {"precision", "io", "keep-nchw-input", "nchw-input"})
+    if (args.flag(name))
+      return usage_error(spec.name, std::string("--") + name +
+                                        " applies to single-file outputs (-o FILE.onnx|.tflite)");
+
+  // The source: a file, or a zoo model.
+  const auto zoo_name = args.value("zoo");
+  if (zoo_name && !args.positionals().empty())
+    return usage_error(spec.name, "give either SOURCE or --zoo NAME, not both");
+  if (!zoo_name && args.positionals().empty()) return usage_error(spec.name, "missing SOURCE");
+  if (!zoo_name && (args.flag("weights") || args.flag("seed")))
+    return usage_error(spec.name, "--weights and --seed apply to --zoo models");
+  ir::Model source;
+  ModelFormat source_format = ModelFormat::kOnnx;
+  if (zoo_name) {
+    zoo::ZooOptions zoo_options;
+    if (auto w = args.value("weights")) zoo_options.weights_path = *w;
+    if (auto seed = args.value("seed")) {
+      auto v = parse_int(*seed, "--seed", 0, INT64_MAX);
+      if (!v.ok()) return usage_error(spec.name, v.status().message());
+      zoo_options.seed = static_cast<uint64_t>(*v);
+    }
+    auto model = zoo::build_zoo_model(*zoo_name, zoo_options);
+    if (!model.ok()) return fail("--zoo " + *zoo_name, model.status());
+    source = std::move(model).value();
+    options.source_label = "zoo:" + *zoo_name + " (" + source.producer + ")";
+    options.name = *zoo_name;
+    if (zoo_options.weights_path.empty())
+      options.synthetic.push_back("Weights: seeded synthetic (seed " +
+                                  std::to_string(zoo_options.seed) +
+                                  ", BatchNorm statistics randomized), not trained: accuracy "
+                                  "against labels means nothing, agreement still does.");
+  } else {
+    const std::string& path = args.positional(0);
+    auto file = read_model_file(path);
+    if (!file.ok()) return fail(path, file.status());
+    auto model = import_model(*file);
+    if (!model.ok()) return fail(path, model.status());
+    source = std::move(model).value();
+    source_format = file->format;
+    options.source_label = path;
+    std::string stem = std::filesystem::path(path).stem().string();
+    options.name = stem;
+  }
+  if (auto n = args.value("name")) options.name = *n;
+  if (options.name.empty() || options.name.find('/') != std::string::npos)
+    return usage_error(spec.name, "--name must be a plain file name prefix");
+
+  if (Status s = int8_options(args, source_format, false, options.convert); !s.ok())
+    return usage_error(spec.name, s.message());
+  options.convert.opset = 17;
+  if (auto text = args.value("opset")) {
+    auto opset = parse_int(*text, "--opset", 13, 18);
+    if (!opset.ok()) return usage_error(spec.name, opset.status().message());
+    options.convert.opset = static_cast<int>(*opset);
+  }
+  options.convert.keep_io_types = args.flag("keep-io-types");
+  options.threads = options.convert.calibration.threads;
+  if (auto v = args.value("val")) {
+    options.val_dir = *v;
+    // Calibration and verification images from one folder do not overlap by default.
+    if (options.convert.calibration.dir == *v)
+      options.val_offset = options.convert.calibration.count;
+  }
+  if (auto k = args.value("val-offset")) {
+    auto v = parse_int(*k, "--val-offset", 0, 100000000);
+    if (!v.ok()) return usage_error(spec.name, v.status().message());
+    options.val_offset = static_cast<size_t>(*v);
+  }
+  if (auto k = args.value("val-count")) {
+    auto v = parse_int(*k, "--val-count", 1, 100000000);
+    if (!v.ok()) return usage_error(spec.name, v.status().message());
+    options.val_count = static_cast<size_t>(*v);
+  }
+  const bool int8 = std::find(options.precisions.begin(), options.precisions.end(),
+                              Precision::kInt8) != options.precisions.end();
+  if (int8 && options.convert.calibration.dir.empty())
+    options.synthetic.push_back(
+        "INT8 calibration: " + std::to_string(options.convert.calibration.synthetic) +
+        " seeded random inputs, not images (give --calib DIR).");
+  options.settings = {
+      {"formats", args.value("formats").value_or("onnx,tflite")},
+      {"precisions", args.value("precisions").value_or("fp32,fp16,int8")},
+      {"preset", options.convert.calibration.preset},
+      {"calibration", options.convert.calibration.dir.empty()
+                          ? "synthetic"
+                          : options.convert.calibration.dir + " (first " +
+                                std::to_string(options.convert.calibration.count) + " images)"},
+      {"activation ranges",
+       std::string(quant::range_method_name(options.convert.ptq.quantize.activation_range.method))},
+      {"channel split groups", std::to_string(options.convert.ptq.split.max_groups)},
+      {"ONNX opset", std::to_string(options.convert.opset)},
+      {"fp16 ONNX I/O", options.convert.keep_io_types ? "float32" : "float16"},
+      {"threads", std::to_string(options.threads)},
+  };
+
+  auto rep = convert_variants(source, options);
+  if (!rep.ok()) return fail(out, rep.status());
+  for (const auto& v : rep->variants) {
+    std::printf("%-28s %-6s %9s  agree %6s  cos %8s  top-1 %6s  p50 %8s ms  %s%s%s\n",
+                v.path.c_str(), v.runtime.empty() ? "-" : (v.format == "onnx" ? "ORT" : "TFLite"),
+                human_bytes(static_cast<uint64_t>(v.file_bytes)).c_str(),
+                report::format_percent(v.top1_agreement).c_str(),
+                report::format_number(v.cosine, "%.5f").c_str(),
+                report::format_percent(v.top1).c_str(),
+                report::format_number(v.latency_p50_ms, "%.2f").c_str(),
+                std::string(report::verdict_name(v.verdict)).c_str(), v.reason.empty() ? "" : ": ",
+                v.reason.c_str());
+  }
+  std::printf("wrote %zu variants and report.md, report.json, report.svg to %s\n",
+              rep->variants.size(), out.c_str());
+  return rep->all_passed() ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 int run_convert(const std::vector<std::string>& args) {
@@ -174,10 +385,15 @@ int run_convert(const std::vector<std::string>& args) {
     std::fputs(help_text(spec).c_str(), stdout);
     return kExitOk;
   }
-  const std::string& source = parsed->positional(0);
   const auto out = parsed->value("output");
   if (!out || out->empty())
-    return usage_error(spec.name, "missing --output (-o) OUT.tflite|OUT.onnx");
+    return usage_error(spec.name, "missing --output (-o) OUT.tflite|OUT.onnx|DIR");
+  // No model extension (or --zoo): a directory of every variant.
+  if (parsed->flag("zoo") || std::filesystem::path(*out).extension().empty() ||
+      std::filesystem::is_directory(*out))
+    return run_convert_dir(spec, *parsed, *out);
+  if (parsed->positionals().empty()) return usage_error(spec.name, "missing SOURCE");
+  const std::string& source = parsed->positional(0);
 
   ConvertOptions options;
   options.target = format_for_output_path(*out);

@@ -6,7 +6,9 @@
 #include <cctype>
 #include <chrono>
 #include <climits>
+#include <cmath>
 #include <filesystem>
+#include <random>
 #include <string>
 
 #include "data/dataset.h"
@@ -117,6 +119,26 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
 }
 
 }  // namespace
+
+Tensor synthetic_inputs(const ir::Value& input, int n, uint64_t seed) {
+  std::vector<int64_t> shape = ir::static_dims(input.shape);
+  for (int64_t& d : shape)
+    if (d < 0) d = 1;
+  if (!shape.empty()) shape[0] = n;
+  Tensor t(DType::kF32, shape);
+  std::mt19937_64 rng(seed);
+  float* p = t.data<float>();
+  const int64_t count = t.element_count();
+  for (int64_t i = 0; i < count; i += 2) {
+    // Box-Muller on the engine's raw bits (std::normal_distribution differs between libraries).
+    const double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;
+    const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+    const double r = std::sqrt(-2.0 * std::log(u1));
+    p[i] = static_cast<float>(r * std::cos(2 * M_PI * u2));
+    if (i + 1 < count) p[i + 1] = static_cast<float>(r * std::sin(2 * M_PI * u2));
+  }
+  return t;
+}
 
 std::string_view precision_name(Precision precision) {
   switch (precision) {

@@ -45,7 +45,12 @@ struct CalibrationImages {
   size_t count = 200;  // images used (fewer when the folder has fewer)
   std::string preset;  // preprocessing preset name (data/preprocess.h)
   int threads = 2;     // decode and calibration threads
+  int synthetic = 0;   // without dir: calibrate on this many seeded random inputs
 };
+
+// Seeded standard-normal inputs [n, ...] for `input` (dynamic dims as 1, batch dim n): the same
+// numbers on every platform.
+Tensor synthetic_inputs(const ir::Value& input, int n, uint64_t seed);
 
 struct ConvertOptions {
   ModelFormat target = ModelFormat::kUnknown;  // format to write (kOnnx or kTflite)

@@ -1,0 +1,54 @@
+// `mconv convert SOURCE -o DIR`: every requested variant (format x precision) of one model, each
+// written as DIR/<name>_<precision>.<onnx|tflite>, then verified in its real runtime against the
+// source and reported (report.md / report.json / report.svg in DIR).
+//
+//   reference  the source graph (FP32; hybrid weights dequantized) in the reference interpreter
+//   ONNX       verified in ONNX Runtime
+//   TFLite     verified in LiteRT when Node + the LiteRT packages are present, else in the
+//              reference interpreter on the file re-imported (the report says which)
+//
+// Verification data: --val images (labels.csv gives accuracy), else seeded synthetic inputs.
+// A variant outside its tolerance is FAILED; the others are still written and reported.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/convert_pipeline.h"
+#include "core/status.h"
+#include "ir/graph.h"
+#include "report/report.h"
+
+namespace mconv::cli {
+
+// Per precision: the least a variant must agree with the reference to PASS.
+struct Tolerance {
+  double min_top1_agreement = 0;  // share of samples with the reference's top-1 class
+  double min_cosine = 0;          // mean cosine similarity of the outputs
+};
+Tolerance default_tolerance(Precision precision);
+
+struct VariantsOptions {
+  std::string out_dir;                 // where files and the report go (created if missing)
+  std::string name;                    // <name> of the files
+  std::vector<ModelFormat> formats;    // kOnnx, kTflite
+  std::vector<Precision> precisions;   // kFp32, kFp16, kInt8
+  std::string val_dir;                 // verification images ("" = synthetic inputs)
+  size_t val_offset = 0;               // first verification image
+  size_t val_count = 0;                // verification images (0 = all from val_offset)
+  int synthetic_samples = 16;          // synthetic verification inputs without val_dir
+  int threads = 2;                     // decode / calibration threads
+  int latency_runs = 30;               // timed single-sample runs per variant
+  std::string source_label;            // the source as the report names it
+  std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller
+  std::vector<std::pair<std::string, std::string>> settings;  // extra settings to report
+  ConvertOptions convert;  // per-variant options (target/precision set per variant)
+};
+
+// Runs everything; returns the report (also written to out_dir). Per-variant failures are
+// FAILED rows, not errors; an error means nothing useful could be done (e.g. no reference).
+Expected<report::ConversionReport> convert_variants(const ir::Model& source,
+                                                    const VariantsOptions& options);
+
+}  // namespace mconv::cli
