@@ -6,9 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -154,10 +152,6 @@ Expected<Tensor> random_tensor(DType dtype, std::vector<int64_t> shape, std::mt1
   return t;
 }
 
-std::string type_text(const Tensor& t) {
-  return t.describe();
-}
-
 // ONNX Runtime or the reference interpreter, in this process.
 void bench_in_process(const ModelFile& file, RuntimeKind kind, const BenchSettings& s,
                       BenchResult& r, double read_ms) {
@@ -181,7 +175,7 @@ void bench_in_process(const ModelFile& file, RuntimeKind kind, const BenchSettin
       r.error = "input '" + spec.name + "': " + t.status().message();
       return;
     }
-    r.inputs += (r.inputs.empty() ? "" : ", ") + type_text(*t);
+    r.inputs += (r.inputs.empty() ? "" : ", ") + t->describe();
     inputs.push_back(std::move(*t));
   }
   Progress progress("bench " + std::filesystem::path(r.path).filename().string(),
@@ -222,7 +216,7 @@ void bench_litert(const BenchSettings& s, BenchResult& r) {
       r.error = "input '" + spec.name + "': " + t.status().message();
       return;
     }
-    r.inputs += (r.inputs.empty() ? "" : ", ") + type_text(*t);
+    r.inputs += (r.inputs.empty() ? "" : ", ") + t->describe();
     inputs.push_back(std::move(*t));
   }
   Progress progress("bench " + std::filesystem::path(r.path).filename().string() + " (LiteRT)", 1);
