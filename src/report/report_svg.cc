@@ -18,8 +18,8 @@ constexpr double kWidth = 960;
 constexpr double kLeft = 80;  // room for the y axis labels
 constexpr double kRight = 30;
 constexpr double kTitleHeight = 56;   // chart title + legend
-constexpr double kPanelHeight = 250;  // one panel: title, plot, x labels
-constexpr double kPlotTop = 34;       // plot area offset inside a panel (panel title above)
+constexpr double kPanelHeight = 262;  // one panel: title, plot, x labels
+constexpr double kPlotTop = 46;       // plot area offset inside a panel (panel title above)
 constexpr double kPlotHeight = 150;
 constexpr const char* kOnnxColor = "#4c78a8";
 constexpr const char* kTfliteColor = "#f58518";
@@ -170,6 +170,7 @@ std::string render_svg(const ConversionReport& r) {
   size.title = "File size";
   size.unit = "MiB";
   size.value = [](const VariantReport& v) -> std::optional<double> {
+    if (v.file_bytes <= 0) return std::nullopt;  // not written
     return v.file_bytes / (1024.0 * 1024.0);
   };
   size.label = [](double mib) { return format_number(mib, "%.2f MiB"); };
@@ -223,7 +224,7 @@ std::string render_svg(const ConversionReport& r) {
   }
   s += "<rect x=\"" + num(x) + "\" y=\"36\" width=\"12\" height=\"12\" fill=\"white\" stroke=\"" +
        kFailColor + "\" stroke-width=\"3\"/>\n<text class=\"label\" x=\"" + num(x + 17) +
-       "\" y=\"46\">FAILED (outside tolerance)</text>\n";
+       "\" y=\"46\">FAILED (outside tolerance or not written)</text>\n";
   for (size_t p = 0; p < panels.size(); ++p)
     s += draw_panel(panels[p], r.variants, kTitleHeight + kPanelHeight * p);
   s += "</svg>\n";

@@ -246,6 +246,15 @@ TEST(ReportSvg, WellFormedWithOneBarPerVariantInEachPanel) {
   EXPECT_NE(svg2.find("Top-1 agreement with the source model"), std::string::npos);
   EXPECT_EQ(count(svg2, "class=\"bar\""), 6 + 5 + 6);  // the missing agreement shows n/a
   EXPECT_NE(svg2.find(">n/a</text>"), std::string::npos);
+
+  // A variant that was never written has no size bar (not a zero-height one).
+  ConversionReport unwritten = r;
+  unwritten.variants[2].file_bytes = 0;
+  const std::string svg3 = render_svg(unwritten);
+  size_t size_start = svg3.find("data-panel=\"size\"");
+  const std::string size_panel =
+      svg3.substr(size_start, svg3.find("</g>", size_start) - size_start);
+  EXPECT_EQ(count(size_panel, "class=\"bar\""), 5);
 }
 
 TEST(ReportFiles, WritesAllThreeAtomically) {
