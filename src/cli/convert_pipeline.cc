@@ -21,6 +21,7 @@
 #include "passes/rewrite_for_fp16.h"
 #include "passes/rewrite_for_nchw.h"
 #include "passes/rewrite_for_nhwc.h"
+#include "passes/shorten_names.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
@@ -100,6 +101,8 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
                          calibration_source(graph, options.calibration, &out.calibration_images));
   quant::PtqOptions ptq = options.ptq;
   ptq.calibration.threads = std::max(1, options.calibration.threads);
+  // Integer outputs cannot end in a float Softmax.
+  if (options.integer_io != quant::IntegerIo::kFloat) ptq.float_softmax_output = false;
   ptq.quantize.activation_type = options.target == ModelFormat::kTflite ? DType::kI8 : DType::kU8;
   MCONV_ASSIGN_OR_RETURN(quant::PtqResult result,
                          quant::quantize_post_training(graph, source, ptq));
@@ -173,7 +176,9 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   ConvertReport& out = report ? *report : local;
   out.dequantized_weights = drop_hybrid_weight_quant(model.graph);
 
-  std::vector<passes::PassEntry> pipeline = {{"topological_sort", 0, &passes::sort_topologically}};
+  std::vector<passes::PassEntry> pipeline = {
+      {"topological_sort", 0, &passes::sort_topologically},
+      {"shorten_fused_names", 5, &passes::shorten_fused_names}};
   switch (options.target) {
     case ModelFormat::kTflite:
       pipeline.push_back({"fold_batchnorm", 10, &passes::fold_batchnorm});

@@ -36,9 +36,12 @@ std::string shape_string(const Shape& shape) {
 
 std::string_view layout_name(Layout layout) {
   switch (layout) {
-    case Layout::kNCHW: return "NCHW";
-    case Layout::kNHWC: return "NHWC";
-    case Layout::kNone: break;
+    case Layout::kNCHW:
+      return "NCHW";
+    case Layout::kNHWC:
+      return "NHWC";
+    case Layout::kNone:
+      break;
   }
   return "none";
 }
@@ -57,6 +60,22 @@ std::string Graph::unique_node_name(const std::string& base) const {
     std::string candidate = base + "_" + std::to_string(i);
     if (!node_by_name_.count(candidate)) return candidate;
   }
+}
+
+std::string Graph::rename_value(Value* value, const std::string& name) {
+  if (value->name == name) return name;
+  value_by_name_.erase(value->name);
+  value->name = unique_value_name(name.empty() ? "v" : name);
+  value_by_name_[value->name] = value;
+  return value->name;
+}
+
+std::string Graph::rename_node(Node* node, const std::string& name) {
+  if (node->name == name) return name;
+  node_by_name_.erase(node->name);
+  node->name = unique_node_name(name.empty() ? std::string(op_name(node->op)) : name);
+  node_by_name_[node->name] = node;
+  return node->name;
 }
 
 Value* Graph::add_value(const std::string& name, DType dtype, const Shape& shape, bool has_shape) {

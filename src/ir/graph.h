@@ -56,25 +56,25 @@ struct QuantParams {
 struct Node;
 
 struct Value {
-  std::string name;                         // unique within the graph
-  DType dtype = DType::kUndefined;          // element type
-  Shape shape;                              // dims; meaningful only when has_shape
-  bool has_shape = false;                   // rank (and the known dims) are known
-  std::shared_ptr<const Tensor> constant;   // constant data, or null for computed values
-  std::optional<QuantParams> quant;         // quantization of an integer tensor, if any
-  Node* producer = nullptr;                 // node computing it; null for inputs and constants
-  std::vector<Node*> consumers;             // nodes reading it (a node may appear twice)
+  std::string name;                        // unique within the graph
+  DType dtype = DType::kUndefined;         // element type
+  Shape shape;                             // dims; meaningful only when has_shape
+  bool has_shape = false;                  // rank (and the known dims) are known
+  std::shared_ptr<const Tensor> constant;  // constant data, or null for computed values
+  std::optional<QuantParams> quant;        // quantization of an integer tensor, if any
+  Node* producer = nullptr;                // node computing it; null for inputs and constants
+  std::vector<Node*> consumers;            // nodes reading it (a node may appear twice)
 
   bool is_constant() const { return constant != nullptr; }
 };
 
 struct Node {
-  OpType op;                     // what it computes
-  std::string name;              // unique within the graph, from the source when it had one
-  std::vector<Value*> inputs;    // in op order; nullptr for an omitted optional input
-  std::vector<Value*> outputs;   // in op order
-  Attributes attrs;              // ONNX-named attributes
-  Layout layout = Layout::kNone; // activation layout for layout-sensitive ops
+  OpType op;                      // what it computes
+  std::string name;               // unique within the graph, from the source when it had one
+  std::vector<Value*> inputs;     // in op order; nullptr for an omitted optional input
+  std::vector<Value*> outputs;    // in op order
+  Attributes attrs;               // ONNX-named attributes
+  Layout layout = Layout::kNone;  // activation layout for layout-sensitive ops
 };
 
 class Graph {
@@ -88,9 +88,9 @@ class Graph {
   // Deep copy (constants are shared, they are immutable).
   Graph clone() const;
 
-  std::string name;                 // model/graph name
-  std::vector<Value*> inputs;       // graph inputs in order (never constants)
-  std::vector<Value*> outputs;      // graph outputs in order
+  std::string name;             // model/graph name
+  std::vector<Value*> inputs;   // graph inputs in order (never constants)
+  std::vector<Value*> outputs;  // graph outputs in order
 
   // Creates a value; `name` is made unique if already taken.
   Value* add_value(const std::string& name, DType dtype, const Shape& shape, bool has_shape = true);
@@ -109,6 +109,9 @@ class Graph {
   // Orders nodes so producers come first; error naming a node on a cycle if there is one.
   Status topological_sort();
 
+  // Renames (made unique like add_value/add_node); returns the name given.
+  std::string rename_value(Value* value, const std::string& name);
+  std::string rename_node(Node* node, const std::string& name);
   Value* find_value(const std::string& name) const;
   Node* find_node(const std::string& name) const;
   std::string unique_value_name(const std::string& base) const;
@@ -129,10 +132,10 @@ class Graph {
 
 // A graph plus what the file around it said.
 struct Model {
-  Graph graph;                 // the computation
-  int64_t source_opset = 0;    // ONNX opset of the source file, 0 when not ONNX
-  std::string source_format;   // "onnx", "tflite", "zoo", ...
-  std::string producer;        // producer name recorded in the source, if any
+  Graph graph;                // the computation
+  int64_t source_opset = 0;   // ONNX opset of the source file, 0 when not ONNX
+  std::string source_format;  // "onnx", "tflite", "zoo", ...
+  std::string producer;       // producer name recorded in the source, if any
 };
 
 }  // namespace mconv::ir

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_set>
 #include <vector>
 
 #include "ir/verifier.h"
@@ -34,18 +35,45 @@ std::vector<ir::Node*> nodes_of(const ir::Graph& graph, OpType op) {
   return out;
 }
 
+// The float tail: nodes after the last quantized op (no QuantizeLinear downstream), e.g. a
+// Softmax left in float so the output keeps its resolution. They stay float, reading
+// DequantizeLinear outputs.
+std::unordered_set<const ir::Node*> float_tail(const ir::Graph& graph) {
+  // Walk backwards: a node is in the tail when it writes float and nothing downstream quantizes
+  // (a QuantizeLinear, or any op writing integers once lowered).
+  std::unordered_set<const ir::Node*> reaches_integer, tail;
+  const auto& nodes = graph.nodes();  // topological order
+  for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+    const ir::Node* n = it->get();
+    bool reaches = false, writes_float = true;
+    for (const ir::Value* out : n->outputs) {
+      writes_float = writes_float && is_float(out);
+      for (const ir::Node* reader : out->consumers)
+        reaches = reaches || reaches_integer.count(reader);
+    }
+    if (reaches || !writes_float || n->op == OpType::kQuantizeLinear) {
+      reaches_integer.insert(n);
+    } else if (n->op != OpType::kDequantizeLinear) {
+      tail.insert(n);
+    }
+  }
+  return tail;
+}
+
 // Readers of every DequantizeLinear output read its integer input instead (weights, biases,
 // constant operands and activations alike). A DequantizeLinear that writes a graph output keeps
 // that job; the others are left without readers.
-void bypass_dequantize(ir::Graph& graph) {
+void bypass_dequantize(ir::Graph& graph, const std::unordered_set<const ir::Node*>& tail) {
   for (ir::Node* dq : nodes_of(graph, OpType::kDequantizeLinear)) {
     ir::Value* q = dq->inputs[0];
     ir::Value* f = dq->outputs[0];
     if (!q->quant) continue;  // not one of quantize_to_qdq's pairs
     const std::vector<ir::Node*> readers = f->consumers;
-    for (ir::Node* reader : readers)
+    for (ir::Node* reader : readers) {
+      if (tail.count(reader)) continue;
       for (size_t i = 0; i < reader->inputs.size(); ++i)
         if (reader->inputs[i] == f) graph.set_input(reader, i, q);
+    }
   }
 }
 
@@ -164,10 +192,12 @@ void integer_inputs(ir::Graph& graph, IntegerIo io) {
 
 // Integer graph outputs: the producer of the DequantizeLinear's integer input writes the output
 // value (original name) itself; with uint8, through a requantizing QuantizeLinear.
-void integer_outputs(ir::Graph& graph, IntegerIo io) {
+Status integer_outputs(ir::Graph& graph, IntegerIo io) {
   for (ir::Value* out : graph.outputs) {
     ir::Node* dq = out->producer;
-    if (!dq || dq->op != OpType::kDequantizeLinear || !dq->inputs[0]->quant) continue;
+    if (!dq || dq->op != OpType::kDequantizeLinear || !dq->inputs[0]->quant)
+      return Status::Error("output '" + out->name +
+                           "' is computed in float; integer outputs need every op quantized");
     ir::Value* q = dq->inputs[0];
     graph.remove_node(dq);
     out->quant = q->quant;
@@ -188,17 +218,22 @@ void integer_outputs(ir::Graph& graph, IntegerIo io) {
     out->producer = producer;
     q->producer = nullptr;
   }
+  return Status::Ok();
 }
 
 // Full-integer check: only the QuantizeLinear after a float input and the DequantizeLinear before
 // a float output touch float activations.
 Status check_integer_body(const ir::Graph& graph) {
+  const std::unordered_set<const ir::Node*> tail = float_tail(graph);
   for (const auto& node : graph.nodes()) {
     const bool boundary_q =
         node->op == OpType::kQuantizeLinear && is_graph_input(graph, node->inputs[0]);
-    const bool boundary_dq =
-        node->op == OpType::kDequantizeLinear && is_graph_output(graph, node->outputs[0]);
-    if (boundary_q || boundary_dq) continue;
+    // A DequantizeLinear ends the integer part when only graph outputs and the float tail read
+    // its result.
+    bool boundary_dq = node->op == OpType::kDequantizeLinear;
+    for (const ir::Node* reader : node->outputs[0]->consumers)
+      boundary_dq = boundary_dq && tail.count(reader) > 0;
+    if (boundary_q || boundary_dq || tail.count(node.get())) continue;
     for (const ir::Value* v : node->outputs)
       if (is_float(v))
         return Status::Error(where(*node) + " would compute in float inside the integer graph");
@@ -213,9 +248,11 @@ Status check_integer_body(const ir::Graph& graph) {
 // Float constants left as operands of integer nodes (Clip bounds, Pad values) are fine only
 // where the op reads them as attributes; anything else read by an integer node is reported.
 Status check_constant_operands(const ir::Graph& graph) {
+  const std::unordered_set<const ir::Node*> tail = float_tail(graph);
   for (const auto& node : graph.nodes()) {
-    if (node->op == OpType::kClip || node->op == OpType::kQuantizeLinear ||
-        node->op == OpType::kDequantizeLinear || node->op == OpType::kPad)
+    if (tail.count(node.get()) || node->op == OpType::kClip ||
+        node->op == OpType::kQuantizeLinear || node->op == OpType::kDequantizeLinear ||
+        node->op == OpType::kPad)
       continue;
     for (const ir::Value* v : node->inputs)
       if (is_float(v) && v->is_constant())
@@ -233,12 +270,13 @@ Expected<ir::Graph> lower_to_integer(const ir::Graph& qdq, const IntegerLowering
       return Status::Error("value '" + v->name +
                            "' is uint8: quantize with int8 activations for an integer graph");
   ir::Graph graph = qdq.clone();
-  bypass_dequantize(graph);
+  MCONV_RETURN_IF_ERROR(graph.topological_sort());
+  bypass_dequantize(graph, float_tail(graph));
   MCONV_RETURN_IF_ERROR(absorb_quantize(graph));
   drop_redundant_clips(graph);
   if (options.io != IntegerIo::kFloat) {
     integer_inputs(graph, options.io);
-    integer_outputs(graph, options.io);
+    MCONV_RETURN_IF_ERROR(integer_outputs(graph, options.io));
   }
   MCONV_RETURN_IF_ERROR(graph.topological_sort());
   graph.remove_dead();

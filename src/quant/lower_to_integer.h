@@ -11,6 +11,8 @@
 // What stays: QuantizeLinear after each float graph input and DequantizeLinear before each float
 // graph output (TFLite QUANTIZE / DEQUANTIZE), or, with integer I/O, int8/uint8 graph inputs and
 // outputs under their original names (uint8 through a requantizing QuantizeLinear).
+// A float tail after the last quantized op (no QuantizeLinear downstream, e.g. the Softmax that
+// quantize_post_training leaves in float by default) stays float behind its DequantizeLinear.
 // A node that would still compute in float between the two ends is an error naming it.
 #pragma once
 

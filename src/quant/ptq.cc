@@ -17,6 +17,11 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
     for (const std::string& name : gates.gates)
       quantize.range_overrides.emplace(name, FloatRange{0.0f, 1.0f});
   }
+  if (options.float_softmax_output)
+    for (const auto& node : result.fp32.nodes())
+      if (node->op == ir::OpType::kSoftmax)
+        for (const ir::Value* out : result.fp32.outputs)
+          if (node->outputs[0] == out) quantize.float_nodes.push_back(node->name);
   CalibrationOptions calibration = options.calibration;
   const bool splitting = options.split.max_groups > 1;
   calibration.channel_ranges = splitting;

@@ -26,6 +26,9 @@ struct PtqOptions {
                                .cost = ChannelSplitOptions::Cost::kGainWeighted};  // 1 = off
   QuantizeOptions quantize;  // ranges, weights, bias correction, activation type
   bool fold_gates = true;    // fold hard-sigmoid gates into their convs first (fold_gates.h)
+  // Leave a Softmax that writes a graph output in float (after the last DequantizeLinear): int8
+  // probabilities in steps of 1/256 tie between close classes and change the top-1.
+  bool float_softmax_output = true;
 };
 
 struct PtqResult {

@@ -131,6 +131,11 @@ class QdqWriter {
   const QdqPlan& plan_;
   const CalibrationResult& calibration_;
   const QuantizeOptions& options_;
+  // Short ids name everything the rewrite adds ("q12", "w3_scale"): the original names are
+  // often long (TFLite converter names run to hundreds of characters) and a QDQ file would repeat
+  // each one a dozen times, a third of an int8 model's size.
+  std::string next_id(const char* prefix) { return prefix + std::to_string(next_id_++); }
+  int next_id_ = 0;
   std::unordered_map<const ir::Value*, ir::Value*> operand_cache_;  // constant -> DQ output
 };
 
@@ -152,20 +157,19 @@ std::pair<ir::Value*, ir::Value*> QdqWriter::param_constants(const std::string& 
       zp.data<int32_t>()[i] = static_cast<int32_t>(params.zero_point[i]);
     }
   }
-  return {graph_.add_constant(base + "_scale", std::move(scale)),
-          graph_.add_constant(base + "_zero_point", std::move(zp))};
+  return {graph_.add_constant(base + "_s", std::move(scale)),
+          graph_.add_constant(base + "_zp", std::move(zp))};
 }
 
 ir::Value* QdqWriter::dequantized_constant(const std::string& base, QuantizedTensor q,
                                            DType zero_point_type) {
   const ir::QuantParams params = q.params;
   const std::vector<int64_t> shape = q.data.shape();
-  ir::Value* data = graph_.add_constant(base + "_quantized", std::move(q.data));
+  ir::Value* data = graph_.add_constant(base, std::move(q.data));
   data->quant = params;
   auto [scale, zp] = param_constants(base, params, zero_point_type);
-  ir::Value* out = graph_.add_value(base + "_dequantized", DType::kF32, ir::make_shape(shape));
-  ir::Node* dq = graph_.add_node(OpType::kDequantizeLinear,
-                                 graph_.unique_node_name(base + "_DequantizeLinear"),
+  ir::Value* out = graph_.add_value(base + "_dq", DType::kF32, ir::make_shape(shape));
+  ir::Node* dq = graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DQ"),
                                  {data, scale, zp}, {out});
   if (params.per_axis()) dq->attrs.set("axis", static_cast<int64_t>(params.axis));
   return out;
@@ -178,7 +182,7 @@ Expected<ir::Value*> QdqWriter::quantized_operand(ir::Value* constant,
   QuantizedTensor q;
   q.params = in_activation_type(params);
   MCONV_ASSIGN_OR_RETURN(q.data, quantize_tensor(*constant->constant, q.params, type));
-  ir::Value* out = dequantized_constant(constant->name, std::move(q), type);
+  ir::Value* out = dequantized_constant(next_id("c"), std::move(q), type);
   operand_cache_[constant] = out;
   return out;
 }
@@ -197,10 +201,8 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
 
   // The bias as a 1-D [channels] f32 tensor, when it can be one.
   std::optional<Tensor> bias;
-  std::string bias_name = node->name + "_bias";
   if (node->op != OpType::kMatMul && node->inputs.size() > 2 && node->inputs[2]) {
     const Tensor& b = *node->inputs[2]->constant;
-    bias_name = node->inputs[2]->name;
     std::vector<float> values = b.to_f32();
     if (static_cast<int64_t>(values.size()) == 1) values.assign(channels, values[0]);
     if (static_cast<int64_t>(values.size()) == channels)
@@ -235,11 +237,11 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
     float* b = bias->data<float>();
     for (size_t c = 0; c < shift.size(); ++c) b[c] -= static_cast<float>(shift[c]);
   }
-  graph_.set_input(node, 1, dequantized_constant(w->name, std::move(qw).value(), DType::kI8));
+  graph_.set_input(node, 1, dequantized_constant(next_id("w"), std::move(qw).value(), DType::kI8));
   if (bias) {
     auto qb = quantize_bias(*bias, input_scale, weight_scales);
     if (!qb.ok()) return Status::Error(where(*node) + ": " + qb.status().message());
-    ir::Value* dq = dequantized_constant(bias_name, std::move(qb).value(), DType::kI32);
+    ir::Value* dq = dequantized_constant(next_id("b"), std::move(qb).value(), DType::kI32);
     if (node->inputs.size() < 3) {
       node->inputs.push_back(dq);
       dq->consumers.push_back(node);
@@ -273,33 +275,31 @@ Status QdqWriter::quantize_constant_operands(ir::Node* node, QuantRole role) {
 }
 
 void QdqWriter::insert_qdq(ir::Value* v, const ir::QuantParams& int8_params) {
-  const std::string base = v->name;
+  const std::string base = next_id("q");
   const ir::QuantParams params = in_activation_type(int8_params);
   auto [scale, zp] = param_constants(base, params, activation_type());
-  ir::Value* q =
-      graph_.add_value(base + "_QuantizeLinear_Output", activation_type(), v->shape, v->has_shape);
+  ir::Value* q = graph_.add_value(base, activation_type(), v->shape, v->has_shape);
   q->quant = params;
   if (ir::Node* producer = v->producer) {
     // The producer now writes a new float value; the DequantizeLinear takes over the original
     // value (name, readers and graph-output slot stay untouched).
-    ir::Value* pre =
-        graph_.add_value(base + "_QuantizeLinear_Input", v->dtype, v->shape, v->has_shape);
+    ir::Value* pre = graph_.add_value(base + "_in", v->dtype, v->shape, v->has_shape);
     std::replace(producer->outputs.begin(), producer->outputs.end(), v, pre);
     pre->producer = producer;
     v->producer = nullptr;
-    graph_.add_node(OpType::kQuantizeLinear, graph_.unique_node_name(base + "_QuantizeLinear"),
-                    {pre, scale, zp}, {q});
-    graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DequantizeLinear"),
+    graph_.add_node(OpType::kQuantizeLinear, graph_.unique_node_name(base + "_Q"), {pre, scale, zp},
+                    {q});
+    graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DQ"),
                     {q, scale, zp}, {v});
     return;
   }
   // A graph input keeps its name; its readers move to the dequantized copy.
   const std::vector<ir::Node*> readers = v->consumers;
-  ir::Value* dq = graph_.add_value(base + "_dequantized", v->dtype, v->shape, v->has_shape);
-  graph_.add_node(OpType::kQuantizeLinear, graph_.unique_node_name(base + "_QuantizeLinear"),
-                  {v, scale, zp}, {q});
-  graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DequantizeLinear"),
-                  {q, scale, zp}, {dq});
+  ir::Value* dq = graph_.add_value(base + "_dq", v->dtype, v->shape, v->has_shape);
+  graph_.add_node(OpType::kQuantizeLinear, graph_.unique_node_name(base + "_Q"), {v, scale, zp},
+                  {q});
+  graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DQ"), {q, scale, zp},
+                  {dq});
   for (ir::Node* reader : readers)
     for (size_t i = 0; i < reader->inputs.size(); ++i)
       if (reader->inputs[i] == v) graph_.set_input(reader, i, dq);

@@ -5,11 +5,13 @@
 //  - Graph inputs and outputs stay f32 and keep their names: QuantizeLinear after each input,
 //    DequantizeLinear before each output.
 //  - Every float activation read or written by a quantizable op (qdq_rules.h) travels as
-//    x -> QuantizeLinear -> int8 -> DequantizeLinear -> consumers. The producer writes
-//    "<x>_QuantizeLinear_Input", the DequantizeLinear writes the original name "<x>", so every
-//    original value name still names the same (now fake-quantized) tensor; graph inputs are the
-//    exception: their readers read "<x>_dequantized". The int8 value "<x>_QuantizeLinear_Output"
-//    carries Value::quant.
+//    x -> QuantizeLinear -> int8 -> DequantizeLinear -> consumers. The producer writes "q<k>_in",
+//    the int8 value is "q<k>" (it carries Value::quant), and the DequantizeLinear writes the
+//    original name "<x>", so every original value name still names the same (now fake-quantized)
+//    tensor; graph inputs are the exception: their readers read "q<k>_dq". Everything the rewrite
+//    adds has a short id ("q<k>", weights "w<k>", biases "b<k>", constant operands "c<k>", with
+//    "_s"/"_zp" scale and zero point, "_Q"/"_DQ" nodes): original names can be hundreds of
+//    characters, and repeating each a dozen times cost a third of an int8 file.
 //  - Activations: int8 asymmetric per tensor (quant_params.h), range from the calibration
 //    histogram by RangeOptions (graph inputs always min/max), intersected with what the producer
 //    can output (Relu >= 0, Clip bounds, HardSwish >= -0.375).
