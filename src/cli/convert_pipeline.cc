@@ -57,6 +57,11 @@ int64_t drop_hybrid_weight_quant(ir::Graph& graph) {
 Expected<quant::CalibrationSource> calibration_source(const ir::Graph& graph,
                                                       const CalibrationImages& images,
                                                       int64_t* loaded) {
+  if (images.dir.empty() && images.synthetic > 0 && graph.inputs.size() == 1) {
+    *loaded = images.synthetic;
+    return quant::calibration_source_from_batch(
+        synthetic_inputs(*graph.inputs[0], images.synthetic, 42), 1);
+  }
   if (images.dir.empty()) return Status::Error("int8 needs calibration images (--calib DIR)");
   if (graph.inputs.size() != 1)
     return Status::Error(

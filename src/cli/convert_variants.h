@@ -28,6 +28,8 @@ struct Tolerance {
   double min_cosine = 0;          // mean cosine similarity of the outputs
 };
 Tolerance default_tolerance(Precision precision);
+// Without verification images (seeded random inputs): int8 is judged on cosine >= 0.90 alone.
+Tolerance synthetic_tolerance(Precision precision);
 
 struct VariantsOptions {
   std::string out_dir;                 // where files and the report go (created if missing)
