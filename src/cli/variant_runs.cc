@@ -1,0 +1,160 @@
+#include "cli/variant_runs.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "cli/progress.h"
+#include "litert/litert.h"
+#include "ort/ort_session.h"
+#include "report/metrics.h"
+#include "runtime/interpreter.h"
+#include "tflite/tflite_importer.h"
+
+namespace mconv::cli {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Where the channels of a rank-4 image tensor are: "NCHW", "NHWC", or "" for anything else.
+std::string image_layout_of(const ir::Value& v) {
+  if (!v.has_shape || v.shape.size() != 4) return "";
+  if (v.shape[1].size == 3 && v.shape[3].size != 3) return "NCHW";
+  if (v.shape[3].size == 3) return "NHWC";
+  return "";
+}
+
+std::vector<report::TensorInfo> tensor_infos(const std::vector<ir::Value*>& values) {
+  std::vector<report::TensorInfo> out;
+  for (const ir::Value* v : values)
+    out.push_back({v->name, std::string(dtype_name(v->dtype)), ir::static_dims(v->shape),
+                   image_layout_of(*v)});
+  return out;
+}
+
+// [N,C,H,W] <-> [N,H,W,C] for 4-byte or 2-byte elements.
+Tensor transpose_image_batch(const Tensor& t, bool to_nhwc) {
+  const std::vector<int64_t>& s = t.shape();
+  const int64_t n = s[0];
+  const int64_t c = to_nhwc ? s[1] : s[3], h = to_nhwc ? s[2] : s[1], w = to_nhwc ? s[3] : s[2];
+  Tensor out(t.dtype(),
+             to_nhwc ? std::vector<int64_t>{n, h, w, c} : std::vector<int64_t>{n, c, h, w});
+  const size_t e = static_cast<size_t>(dtype_size(t.dtype()));
+  const uint8_t* src = t.raw();
+  uint8_t* dst = out.raw();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          const int64_t nchw = ((b * c + ch) * h + y) * w + x;
+          const int64_t nhwc = ((b * h + y) * w + x) * c + ch;
+          std::memcpy(dst + (to_nhwc ? nhwc : nchw) * e, src + (to_nhwc ? nchw : nhwc) * e, e);
+        }
+  return out;
+}
+
+// The verification batch in the layout `input` wants (the batch is in `batch_layout`).
+Tensor batch_for_input(const Tensor& batch, const std::string& batch_layout,
+                       const ir::Value& input) {
+  const std::string want = image_layout_of(input);
+  if (want.empty() || batch_layout.empty() || want == batch_layout) return batch;
+  return transpose_image_batch(batch, want == "NHWC");
+}
+
+Tensor item(const Tensor& batch, int64_t i) {
+  std::vector<int64_t> shape = batch.shape();
+  shape[0] = 1;
+  Tensor t(batch.dtype(), shape);
+  std::memcpy(t.raw(), batch.raw() + i * t.byte_size(), t.byte_size());
+  return t;
+}
+
+// Per-sample outputs [1, ...] stacked into [N, ...] as f32.
+Tensor stack_f32(const std::vector<Tensor>& items) {
+  std::vector<int64_t> shape = items.at(0).shape();
+  shape[0] = static_cast<int64_t>(items.size());
+  Tensor out(DType::kF32, shape);
+  const int64_t per = items[0].element_count();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::vector<float> v = items[i].to_f32();
+    std::copy(v.begin(), v.begin() + std::min<int64_t>(per, static_cast<int64_t>(v.size())),
+              out.data<float>() + i * per);
+  }
+  return out;
+}
+
+// Runs every sample through an interpreter; outputs of output 0 stacked.
+Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch, Progress* progress) {
+  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
+  std::vector<Tensor> outs;
+  for (int64_t i = 0; i < batch.dim(0); ++i) {
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, interpreter->run({item(batch, i)}));
+    outs.push_back(std::move(o.at(0)));
+    if (progress) progress->advance();
+  }
+  return stack_f32(outs);
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[(v.size() - 1) / 2];
+}
+
+Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs) {
+  MCONV_ASSIGN_OR_RETURN(auto session, ort::OrtSession::Load(path));
+  const DType in_type = session->inputs().at(0).dtype;
+  std::vector<Tensor> outs;
+  for (int64_t i = 0; i < batch.dim(0); ++i) {
+    Tensor x = item(batch, i);
+    if (x.dtype() != in_type) x = x.cast(in_type);
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run({x}));
+    outs.push_back(std::move(o.at(0)));
+  }
+  RunResult r{stack_f32(outs), "onnxruntime " + ort::onnxruntime_version(), 0};
+  Tensor x = item(batch, 0);
+  if (x.dtype() != in_type) x = x.cast(in_type);
+  std::vector<double> times;
+  for (int k = 0; k < timed_runs + 3; ++k) {
+    const auto start = Clock::now();
+    MCONV_RETURN_IF_ERROR(session->run({x}).status());
+    if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
+  }
+  r.latency_p50 = median(times);
+  return r;
+}
+
+Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs) {
+  std::string why;
+  if (litert::litert_available(&why)) {
+    litert::LiteRtTiming timing;
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+                           litert::litert_run(path, {batch}, {}, &timing, timed_runs, 3));
+    Tensor out = outs.at(0);
+    if (out.dtype() != DType::kF32) {
+      // Integer outputs: dequantize with the file's own output params.
+      MCONV_ASSIGN_OR_RETURN(litert::LiteRtModelInfo info, litert::litert_info(path));
+      const auto& o = info.outputs.at(0);
+      if (o.scale.empty()) return Status::Error("integer output without quantization");
+      out = report::dequantize(out, o.scale[0], o.zero_point[0]);
+    }
+    if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
+    return RunResult{std::move(out), "LiteRT (" + timing.engine + ")", median(timing.times_ms)};
+  }
+  // No LiteRT here: the file itself, re-imported, in the reference interpreter.
+  MCONV_ASSIGN_OR_RETURN(ir::Model model, tflite::import_tflite_file(path));
+  MCONV_ASSIGN_OR_RETURN(Tensor out, run_interpreter(model.graph, batch, nullptr));
+  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(model.graph));
+  std::vector<double> times;
+  const Tensor x = item(batch, 0);
+  for (int k = 0; k < timed_runs + 3; ++k) {
+    const auto start = Clock::now();
+    MCONV_RETURN_IF_ERROR(interpreter->run({x}).status());
+    if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
+  }
+  return RunResult{std::move(out),
+                   "mconv reference interpreter (LiteRT not available: " + why + ")",
+                   median(times)};
+}
+
+}  // namespace mconv::cli
