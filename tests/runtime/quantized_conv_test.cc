@@ -114,6 +114,23 @@ TEST(QuantizedConv, SaturatesLikeTheFloatResultClamped) {
   EXPECT_GT(std::count(codes.begin(), codes.end(), -128), 0);
 }
 
+TEST(QuantizedConv, ThreadsGiveIdenticalCodes) {
+  const QParams xq = per_tensor(DType::kI8, 0.02f, -3);
+  const Tensor x = uniform({2, 12, 10, 8}, 18, -2.0f, 2.0f);
+  for (int64_t group : {1, 8}) {
+    const int64_t cg = 8 / group;
+    const Tensor w = uniform({8, cg, 3, 3}, 19, -1.0f, 1.0f);
+    const QuantOp op = conv(x, xq, w, weight_params(8, 0.01f), nullptr,
+                            per_tensor(DType::kI8, 0.05f, 0), group, {1, 1}, {1, 1, 1, 1});
+    for (IntegerRounding r : {IntegerRounding::kLiteRt, IntegerRounding::kDouble}) {
+      auto one = op.run_integer(r, 1);
+      auto two = op.run_integer(r, 2);
+      ASSERT_TRUE(one.ok() && two.ok());
+      EXPECT_EQ(one->bytes(), two->bytes()) << "group " << group;
+    }
+  }
+}
+
 TEST(QuantizedConv, RefusesNchwAndComputedWeights) {
   const QParams xq = per_tensor(DType::kI8, 0.05f, 0);
   const Tensor x = uniform({1, 5, 5, 4}, 16, -1.0f, 1.0f);

@@ -105,8 +105,8 @@ class QuantOp {
     return *this;
   }
 
-  // The integer kernel's output codes (through Interpreter::Create + run).
-  Expected<Tensor> run_integer(IntegerRounding rounding) const {
+  // The integer kernel's output codes (through Interpreter::Create + run on `threads`).
+  Expected<Tensor> run_integer(IntegerRounding rounding, int threads = 1) const {
     ir::Graph g;
     std::vector<ir::Value*> ins;
     std::vector<Tensor> feeds;
@@ -132,6 +132,7 @@ class QuantOp {
     g.outputs = {out};
     InterpreterOptions options;
     options.integer_rounding = rounding;
+    options.threads = threads;
     auto interp = Interpreter::Create(g, options);
     if (!interp.ok()) return interp.status();
     auto outs = (*interp)->run(feeds);
