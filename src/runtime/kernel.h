@@ -19,9 +19,9 @@ class ThreadPool;
 // multiplier (TFLite's MultiplyByQuantizedMultiplier). TFLite builds differ here, so the
 // interpreter follows the one it is compared with.
 enum class IntegerRounding : uint8_t {
-  // What LiteRT (LiteRT.js 2.5, bit-exact on Google's QAT uint8 MobileNetV3) computes: XNNPACK's
-  // float requantization (float(acc) * float scale, rounded half to even) in Conv and
-  // fully-connected kernels, the single rounding below everywhere else.
+  // What LiteRT (LiteRT.js 2.5) computes, bit-exact on Google's QAT uint8 and on mconv's own
+  // int8 MobileNetV3: XNNPACK's float requantization (float(acc) * float scale, rounded half to
+  // even) in Conv, fully-connected and Mean kernels, the single rounding below everywhere else.
   kLiteRt,
   // One rounding of the exact product, ties up: TFLite's builtin kernels built with
   // TFLITE_SINGLE_ROUNDING (the default of recent releases).

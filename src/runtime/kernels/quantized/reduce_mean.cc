@@ -1,11 +1,16 @@
-// Integer ReduceMean (TFLite MEAN on int8/uint8; attrs axes, keepdims) as TFLite's optimized
-// integer mean computes it (bit-exact with TFLite on the TF-Hub int8 MobileNetV3):
+// Integer ReduceMean (TFLite MEAN on int8/uint8; attrs axes, keepdims). Under
+// IntegerRounding::kLiteRt as XNNPACK computes it (bit-exact with LiteRT on mconv's int8
+// MobileNetV3): float(sum(x) - count * in_zp) * ((s_in / s_out) / count), rounded half to even,
+// plus out_zp. Otherwise as TFLite's optimized integer mean (bit-exact with tfjs-tflite on the
+// TF-Hub int8 MobileNetV3):
 //   acc  = sum of the raw codes over the reduced axes (int32);
 //   out  = acc * M + bias, clamped, where M = s_in / (count * s_out) is computed in float and
 //          quantized to a fixed-point multiplier, and bias = out_zp - round(in_zp * s_in / s_out)
 //          (float, half away from zero);
 // the product rounds once or twice per the run's IntegerRounding. The same formula serves every
 // axis set (TFLite's special case is H and W of an NHWC tensor).
+#include <cmath>
+
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quantized/quantized_kernels.h"
 
@@ -77,6 +82,21 @@ KernelPtr create_reduce_mean_kernel(const ir::Node& node) {
           const QuantizedMultiplier m =
               quantize_multiplier(in_scale_f / (static_cast<float>(count) * out_scale_f));
           const bool single = single_rounding(ctx);
+          if (ctx.integer_rounding == IntegerRounding::kLiteRt) {
+            // XNNPACK (LiteRT): the centred sum times (s_in / s_out) / count in float, clamped
+            // around the zero point, rounded half to even.
+            const float fscale = (in_scale_f / out_scale_f) / static_cast<float>(count);
+            const int32_t lo = dtype_min(dtype), hi = dtype_max(dtype);
+            T* dst = out[0].data<T>();
+            for (int64_t o = 0; o < outputs; ++o) {
+              const int32_t centred = acc[o] - static_cast<int32_t>(count) * in_zp;
+              float f = static_cast<float>(centred) * fscale;
+              f = std::min(std::max(f, static_cast<float>(lo - out_zp)),
+                           static_cast<float>(hi - out_zp));
+              dst[o] = static_cast<T>(static_cast<int32_t>(std::nearbyint(f)) + out_zp);
+            }
+            return Status::Ok();
+          }
           const int32_t lo = dtype_min(dtype), hi = dtype_max(dtype);
           T* dst = out[0].data<T>();
           for (int64_t o = 0; o < outputs; ++o)
