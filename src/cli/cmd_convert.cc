@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -83,6 +84,9 @@ CommandSpec convert_spec() {
               {.name = "calib-method",
                .value_name = "M",
                .help = "int8: activation ranges by percentile (default), minmax, mse, entropy"},
+              {.name = "percentile",
+               .value_name = "Q",
+               .help = "int8: share kept by the percentile method (default 99.99)"},
               {.name = "preset",
                .value_name = "P",
                .help = "int8: image preprocessing torch|keras|unit|pm1|u8 (default: torch for "
@@ -167,6 +171,13 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
     MCONV_ASSIGN_OR_RETURN(options.ptq.quantize.activation_range.method,
                            quant::range_method_from_name(*m));
   }
+  if (auto q = args.value("percentile")) {
+    char* end = nullptr;
+    const double v = std::strtod(q->c_str(), &end);
+    if (!end || *end != '\0' || !(v > 50.0 && v <= 100.0))
+      return Status::Error("--percentile must be a number in (50, 100], got '" + *q + "'");
+    options.ptq.quantize.activation_range.percentile = v;
+  }
   options.calibration.preset =
       args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
   MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
@@ -199,8 +210,8 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
     MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
   }
   const bool int8 = options.precision == Precision::kInt8;
-  for (const char* name :
-       {"calib", "calib-count", "calib-method", "preset", "split-groups", "io", "threads"})
+  for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "preset",
+                           "split-groups", "io", "threads"})
     if (args.flag(name) && !int8)
       return Status::Error(std::string("--") + name + " applies to --precision int8 only");
   for (const char* name :
