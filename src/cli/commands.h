@@ -21,5 +21,6 @@ int run_run(const std::vector<std::string>& args);
 int run_convert(const std::vector<std::string>& args);
 int run_bench(const std::vector<std::string>& args);
 int run_preprocess(const std::vector<std::string>& args);
+int run_verify(const std::vector<std::string>& args);
 
 }  // namespace mconv::cli

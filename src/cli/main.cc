@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"convert", "convert a model between ONNX and TFLite as FP32, FP16 or INT8", run_convert},
     {"preprocess", "decode and preprocess images into an .npy batch", run_preprocess},
     {"bench", "time model loading and inference (ONNX Runtime, LiteRT, reference)", run_bench},
+    {"verify", "check a converted model against its source, layer by layer", run_verify},
 };
 
 void print_help() {

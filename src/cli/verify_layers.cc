@@ -1,0 +1,315 @@
+#include "cli/verify_layers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "cli/variant_runs.h"
+#include "runtime/interpreter.h"
+
+namespace mconv::cli {
+namespace {
+
+// Suffixes mconv's passes append to a value they rewrite, re-type or re-layout (passes/
+// rewrite_for_nhwc.cc, layout_order.cc, rewrite_for_fp16.cc, quant/quantize_qdq.cc,
+// fold_gates.cc, channel_split.cc, lower_to_integer.cc). The value still holds the same tensor,
+// up to layout and numeric type.
+constexpr const char* kPassSuffixes[] = {
+    "_nhwc", "_nchw", "_reordered", "_stored",     "_fp16", "_dequantized",
+    "_dq",   "_gate", "_grouped",   "_requantize", "_cast", "_transpose",
+};
+
+bool is_integer(DType t) {
+  return t == DType::kI8 || t == DType::kU8 || t == DType::kI16 || t == DType::kI32 ||
+         t == DType::kI64;
+}
+
+// A node output the interpreter computed, in its graph's node order.
+struct Captured {
+  int64_t position = 0;              // node index in topological order
+  const ir::Node* node = nullptr;    // producer
+  const ir::Value* value = nullptr;  // the value
+  const Tensor* tensor = nullptr;    // what the run computed
+};
+
+std::vector<Captured> captured_values(const ir::Graph& graph,
+                                      const std::vector<std::pair<std::string, Tensor>>& values) {
+  std::unordered_map<std::string, const Tensor*> by_name;
+  for (const auto& [name, t] : values) by_name.emplace(name, &t);
+  std::vector<Captured> out;
+  int64_t position = 0;
+  for (const auto& node : graph.nodes()) {
+    for (const ir::Value* v : node->outputs) {
+      if (!v) continue;
+      auto it = by_name.find(v->name);
+      if (it == by_name.end()) continue;
+      // A quantized TFLite op with a fused activation: the imported "<out>/pre_act" value carries
+      // the output's (post-activation) quantization, so the integer kernel already clamped it.
+      if (is_integer(v->dtype) && v->quant && v->name.ends_with("/pre_act")) continue;
+      out.push_back({position, node.get(), v, it->second});
+    }
+    ++position;
+  }
+  return out;
+}
+
+// How a candidate tensor is brought to the reference tensor's element order.
+enum class Alignment { kSame, kToNchw, kToNhwc, kFlat };
+
+std::vector<int64_t> without_ones(const std::vector<int64_t>& shape) {
+  std::vector<int64_t> out;
+  for (int64_t d : shape)
+    if (d != 1) out.push_back(d);
+  return out;
+}
+
+std::optional<Alignment> align(const std::vector<int64_t>& ref, const std::vector<int64_t>& cand) {
+  if (ref == cand) return Alignment::kSame;
+  if (ref.size() == 4 && cand.size() == 4) {
+    if (cand == std::vector<int64_t>{ref[0], ref[2], ref[3], ref[1]}) return Alignment::kToNchw;
+    if (cand == std::vector<int64_t>{ref[0], ref[3], ref[1], ref[2]}) return Alignment::kToNhwc;
+  }
+  const std::vector<int64_t> a = without_ones(ref), b = without_ones(cand);
+  if (a == b) return Alignment::kFlat;
+  return std::nullopt;
+}
+
+// Ops that compute the same thing under another name in the other format.
+std::string op_class(const ir::Node& node) {
+  switch (node.op) {
+    case ir::OpType::kGlobalAveragePool:
+      return "ReduceMean";
+    case ir::OpType::kMatMul:
+      return "Gemm";
+    default:
+      return std::string(ir::op_name(node.op));
+  }
+}
+
+// Fills the metrics of `row` from the two tensors.
+void measure(LayerRow& row, const Captured& ref, const Captured& cand, Alignment alignment,
+             const LayerThresholds& thresholds) {
+  const Tensor r = real_values(*ref.tensor, ref.value->quant);
+  Tensor c = real_values(*cand.tensor, cand.value->quant);
+  row.dequantized = is_integer(cand.tensor->dtype()) && cand.value->quant.has_value();
+  if (alignment == Alignment::kToNchw || alignment == Alignment::kToNhwc) {
+    c = transpose_image_batch(c, alignment == Alignment::kToNhwc);
+    row.transposed = true;
+  }
+  const float* x = c.data<float>();
+  const float* y = r.data<float>();
+  const int64_t n = std::min(c.element_count(), r.element_count());
+  double diff = 0, scale = 0, dot = 0, xx = 0, yy = 0;
+  bool finite = true;
+  for (int64_t i = 0; i < n; ++i) {
+    const double a = x[i], b = y[i];
+    if (!std::isfinite(a) || !std::isfinite(b)) finite = false;
+    diff = std::max(diff, std::fabs(a - b));
+    scale = std::max(scale, std::fabs(b));
+    dot += a * b;
+    xx += a * a;
+    yy += b * b;
+  }
+  row.max_abs_diff = diff;
+  row.relative_error = scale > 0 ? diff / scale : diff;
+  if (xx == 0 && yy == 0)
+    row.cosine = 1;
+  else if (xx == 0 || yy == 0)
+    row.cosine = 0;
+  else
+    row.cosine = dot / std::sqrt(xx * yy);
+  row.diverged = !finite || row.relative_error > thresholds.max_relative_error ||
+                 1 - row.cosine > thresholds.max_cosine_distance;
+}
+
+}  // namespace
+
+std::string normalize_value_name(const std::string& name) {
+  std::string n = name.substr(0, name.find(';'));
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (const char* suffix : kPassSuffixes) {
+      const size_t len = std::char_traits<char>::length(suffix);
+      if (n.size() > len && n.compare(n.size() - len, len, suffix) == 0) {
+        n.resize(n.size() - len);
+        stripped = true;
+      }
+    }
+  }
+  return n;
+}
+
+std::string_view layer_match_name(LayerMatch match) {
+  switch (match) {
+    case LayerMatch::kName:
+      return "name";
+    case LayerMatch::kNormalized:
+      return "normalized";
+    case LayerMatch::kSequence:
+      return "sequence";
+  }
+  return "?";
+}
+
+Tensor real_values(const Tensor& t, const std::optional<ir::QuantParams>& quant) {
+  if (!is_integer(t.dtype()) || !quant || quant->scale.empty()) return t.cast(DType::kF32);
+  const std::vector<float> q = t.to_f32();
+  Tensor out(DType::kF32, t.shape());
+  float* dst = out.data<float>();
+  int64_t inner = 1, channels = 1;
+  if (quant->per_axis() && quant->axis < t.rank()) {
+    channels = t.dim(quant->axis);
+    for (int d = quant->axis + 1; d < t.rank(); ++d) inner *= t.dim(d);
+  }
+  for (size_t i = 0; i < q.size(); ++i) {
+    size_t c = quant->per_axis() ? static_cast<size_t>((i / inner) % channels) : 0;
+    if (c >= quant->scale.size()) c = 0;
+    const int64_t zp = c < quant->zero_point.size() ? quant->zero_point[c] : 0;
+    dst[i] = quant->scale[c] * (q[i] - static_cast<float>(zp));
+  }
+  return out;
+}
+
+Tensor input_for(const Tensor& sample, const ir::Value& input) {
+  if (sample.dtype() == input.dtype) return sample;
+  if (is_integer(input.dtype) && input.quant && !input.quant->scale.empty()) {
+    const float scale = input.quant->scale[0];
+    const int64_t zp = input.quant->zero_point.empty() ? 0 : input.quant->zero_point[0];
+    const double lo = input.dtype == DType::kU8 ? 0 : -128,
+                 hi = input.dtype == DType::kU8 ? 255 : 127;
+    const std::vector<float> x = sample.to_f32();
+    std::vector<float> q(x.size());
+    for (size_t i = 0; i < x.size(); ++i)
+      q[i] = static_cast<float>(std::clamp(
+          std::nearbyint(static_cast<double>(x[i]) / scale) + static_cast<double>(zp), lo, hi));
+    return Tensor::FromVector(DType::kF32, sample.shape(), q).cast(input.dtype);
+  }
+  return sample.cast(input.dtype);
+}
+
+Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tensor& reference_input,
+                                         const ir::Graph& candidate, const Tensor& candidate_input,
+                                         const LayerThresholds& thresholds) {
+  if (reference.inputs.size() != 1 || candidate.inputs.size() != 1)
+    return Status::Error("per-layer comparison needs models with one input");
+  std::vector<std::pair<std::string, Tensor>> ref_values, cand_values;
+  {
+    MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(reference));
+    auto run =
+        interpreter->run_capturing({input_for(reference_input, *reference.inputs[0])}, &ref_values);
+    if (!run.ok()) return Status::Error("reference: " + run.status().message());
+  }
+  {
+    auto interpreter = runtime::Interpreter::Create(candidate);
+    if (!interpreter.ok()) return Status::Error("candidate: " + interpreter.status().message());
+    auto run =
+        (*interpreter)
+            ->run_capturing({input_for(candidate_input, *candidate.inputs[0])}, &cand_values);
+    if (!run.ok()) return Status::Error("candidate: " + run.status().message());
+  }
+  const std::vector<Captured> refs = captured_values(reference, ref_values);
+  const std::vector<Captured> cands = captured_values(candidate, cand_values);
+
+  // match[i] = index into cands for refs[i], with how.
+  std::vector<std::optional<std::pair<size_t, LayerMatch>>> match(refs.size());
+  std::vector<bool> used(cands.size(), false);
+  auto compatible = [&](size_t r, size_t c) {
+    return align(refs[r].tensor->shape(), cands[c].tensor->shape()).has_value();
+  };
+
+  // 1. Names, exact then normalized.
+  std::unordered_map<std::string, size_t> by_name;
+  std::unordered_map<std::string, std::vector<size_t>> by_normalized;
+  for (size_t c = 0; c < cands.size(); ++c) {
+    by_name.emplace(cands[c].value->name, c);
+    by_normalized[normalize_value_name(cands[c].value->name)].push_back(c);
+  }
+  for (size_t r = 0; r < refs.size(); ++r) {
+    auto it = by_name.find(refs[r].value->name);
+    if (it != by_name.end() && !used[it->second] && compatible(r, it->second)) {
+      match[r] = {it->second, LayerMatch::kName};
+      used[it->second] = true;
+    }
+  }
+  for (size_t r = 0; r < refs.size(); ++r) {
+    if (match[r]) continue;
+    auto it = by_normalized.find(normalize_value_name(refs[r].value->name));
+    if (it == by_normalized.end()) continue;
+    for (size_t c : it->second)
+      if (!used[c] && compatible(r, c)) {
+        match[r] = {c, LayerMatch::kNormalized};
+        used[c] = true;
+        break;
+      }
+  }
+
+  // 2. Op sequence: longest common subsequence of the unmatched (op, shape) sequences.
+  std::vector<size_t> free_refs, free_cands;
+  for (size_t r = 0; r < refs.size(); ++r)
+    if (!match[r]) free_refs.push_back(r);
+  for (size_t c = 0; c < cands.size(); ++c)
+    if (!used[c]) free_cands.push_back(c);
+  const size_t n = free_refs.size(), m = free_cands.size();
+  if (n > 0 && m > 0 && n * m <= 50'000'000) {
+    std::vector<std::string> ref_ops(n), cand_ops(m);
+    for (size_t i = 0; i < n; ++i) ref_ops[i] = op_class(*refs[free_refs[i]].node);
+    for (size_t j = 0; j < m; ++j) cand_ops[j] = op_class(*cands[free_cands[j]].node);
+    auto same = [&](size_t i, size_t j) {
+      return ref_ops[i] == cand_ops[j] && compatible(free_refs[i], free_cands[j]);
+    };
+    // lcs[i][j]: alignment length of the suffixes from i and j.
+    std::vector<std::vector<int32_t>> lcs(n + 1, std::vector<int32_t>(m + 1, 0));
+    for (size_t i = n; i-- > 0;)
+      for (size_t j = m; j-- > 0;)
+        lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (size_t i = 0, j = 0; i < n && j < m;) {
+      if (same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
+        match[free_refs[i]] = {free_cands[j], LayerMatch::kSequence};
+        used[free_cands[j]] = true;
+        ++i;
+        ++j;
+      } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+        ++i;
+      } else {
+        ++j;
+      }
+    }
+  }
+
+  LayerComparison out;
+  out.reference_values = static_cast<int64_t>(refs.size());
+  out.candidate_values = static_cast<int64_t>(cands.size());
+  std::vector<size_t> row_cand;  // candidate index per row
+  for (size_t r = 0; r < refs.size(); ++r) {
+    if (!match[r]) continue;
+    const Captured& ref = refs[r];
+    const Captured& cand = cands[match[r]->first];
+    LayerRow row;
+    row.position = ref.position;
+    row.reference_value = ref.value->name;
+    row.reference_node = ref.node->name;
+    row.reference_op = std::string(ir::op_name(ref.node->op));
+    row.candidate_value = cand.value->name;
+    row.candidate_node = cand.node->name;
+    row.candidate_op = std::string(ir::op_name(cand.node->op));
+    row.match = match[r]->second;
+    row.shape = ref.tensor->shape();
+    measure(row, ref, cand, *align(ref.tensor->shape(), cand.tensor->shape()), thresholds);
+    if (row.diverged && !out.first_diverged) out.first_diverged = out.rows.size();
+    if (!row.diverged && !out.first_diverged) out.last_good = out.rows.size();
+    out.rows.push_back(std::move(row));
+    row_cand.push_back(match[r]->first);
+  }
+  if (out.first_diverged) {
+    const int64_t from = out.last_good ? cands[row_cand[*out.last_good]].position : -1;
+    const int64_t to = cands[row_cand[*out.first_diverged]].position;
+    for (const auto& node : candidate.nodes()) {
+      const auto at = static_cast<int64_t>(&node - candidate.nodes().data());
+      if (at > from && at <= to && out.suspects.size() < 16)
+        out.suspects.push_back(std::string(ir::op_name(node->op)) + " " + node->name);
+    }
+  }
+  return out;
+}
+
+}  // namespace mconv::cli
