@@ -207,12 +207,17 @@ void print_text(const VerifyResult& v, bool list_layers) {
     return;
   }
   const LayerComparison& l = v.layers;
-  int64_t by_name = 0;
-  for (const LayerRow& r : l.rows) by_name += r.match != LayerMatch::kSequence;
-  std::printf("  matched %zu of %lld reference values (%lld by name, %lld by op sequence)\n",
-              l.rows.size(), static_cast<long long>(l.reference_values),
-              static_cast<long long>(by_name),
-              static_cast<long long>(static_cast<int64_t>(l.rows.size()) - by_name));
+  long long by_name = 0, transposed = 0, dequantized = 0;
+  for (const LayerRow& r : l.rows) {
+    by_name += r.match != LayerMatch::kSequence;
+    transposed += r.transposed;
+    dequantized += r.dequantized;
+  }
+  std::printf(
+      "  matched %zu of %lld reference values (%lld by name, %lld by op sequence; %lld "
+      "transposed, %lld dequantized)\n",
+      l.rows.size(), static_cast<long long>(l.reference_values), by_name,
+      static_cast<long long>(l.rows.size()) - by_name, transposed, dequantized);
   if (list_layers) {
     std::printf("  %-4s %-17s %-10s %-10s %-10s %s\n", "#", "op", "rel diff", "cosine", "match",
                 "value (candidate)");
