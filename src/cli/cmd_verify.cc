@@ -18,6 +18,7 @@
 #include "cli/progress.h"
 #include "cli/variant_runs.h"
 #include "cli/verify_layers.h"
+#include "core/half.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "report/metrics.h"
@@ -87,8 +88,18 @@ std::string sci(double v) {
   return buf;
 }
 
-// Precision of a model file from its graph: integer weights (or quantized activations) -> int8,
-// f16 constants -> fp16, else fp32. Hybrid TFLite weights are f32 with QuantParams after import.
+// Whether every element of an f32 tensor is exactly an f16 value.
+bool f16_exact(const Tensor& t) {
+  const float* x = t.data<float>();
+  for (int64_t i = 0; i < t.element_count(); ++i)
+    if (half_to_float(float_to_half(x[i])) != x[i]) return false;
+  return true;
+}
+
+// Precision of a model file from its graph: integer weights, quantized activations or Q/DQ nodes
+// -> int8; f16 values -> fp16; f32 weights that are all exactly f16 values (TFLite f16 weights,
+// which the importer widens to f32) -> fp16; else fp32. Hybrid TFLite weights are f32 with
+// QuantParams after import (int8).
 Precision infer_precision(const ir::Graph& graph) {
   bool f16 = false;
   for (const auto& v : graph.values()) {
@@ -96,7 +107,20 @@ Precision infer_precision(const ir::Graph& graph) {
     if (v->is_constant() && v->dtype == DType::kF32 && v->quant) return Precision::kInt8;
     if (v->dtype == DType::kF16) f16 = true;
   }
-  return f16 ? Precision::kFp16 : Precision::kFp32;
+  int64_t weights = 0, exact = 0;
+  for (const auto& node : graph.nodes()) {
+    if (node->op == ir::OpType::kQuantizeLinear || node->op == ir::OpType::kDequantizeLinear)
+      return Precision::kInt8;
+    const bool weighted = node->op == ir::OpType::kConv || node->op == ir::OpType::kGemm ||
+                          node->op == ir::OpType::kMatMul;
+    if (!weighted || node->inputs.size() < 2 || !node->inputs[1]) continue;
+    const ir::Value* w = node->inputs[1];
+    if (!w->is_constant() || w->dtype != DType::kF32 || w->constant->element_count() < 16) continue;
+    ++weights;
+    exact += f16_exact(*w->constant);
+  }
+  if (f16 || (weights > 0 && exact == weights)) return Precision::kFp16;
+  return Precision::kFp32;
 }
 
 // Per-layer thresholds matching a precision's expected noise.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <unordered_map>
 
 #include "cli/variant_runs.h"
@@ -22,6 +23,24 @@ constexpr const char* kPassSuffixes[] = {
 bool is_integer(DType t) {
   return t == DType::kI8 || t == DType::kU8 || t == DType::kI16 || t == DType::kI32 ||
          t == DType::kI64;
+}
+
+bool reads_gate_weights(const ir::Node& node) {
+  return std::any_of(node.inputs.begin(), node.inputs.end(), [](const ir::Value* in) {
+    return in && in->is_constant() && in->name.ends_with("_gate");
+  });
+}
+
+bool all_consumers_are(const ir::Value& v, ir::OpType op) {
+  return !v.consumers.empty() && std::all_of(v.consumers.begin(), v.consumers.end(),
+                                             [&](const ir::Node* n) { return n->op == op; });
+}
+
+// quant::fold_gates turned the reference's Conv -> HardSigmoid into a scaled Conv -> Clip(0, 1):
+// the conv output keeps its name but holds alpha * x + beta.
+bool gate_folded(const ir::Value& ref, const ir::Value& cand) {
+  return all_consumers_are(ref, ir::OpType::kHardSigmoid) &&
+         all_consumers_are(cand, ir::OpType::kClip);
 }
 
 // A node output the interpreter computed, in its graph's node order.
@@ -46,6 +65,9 @@ std::vector<Captured> captured_values(const ir::Graph& graph,
       // A quantized TFLite op with a fused activation: the imported "<out>/pre_act" value carries
       // the output's (post-activation) quantization, so the integer kernel already clamped it.
       if (is_integer(v->dtype) && v->quant && v->name.ends_with("/pre_act")) continue;
+      // A conv that quant::fold_gates scaled (weights "<w>_gate") writes alpha * x + beta under
+      // the old name: not the same tensor any more.
+      if (reads_gate_weights(*node)) continue;
       out.push_back({position, node.get(), v, it->second});
     }
     ++position;
@@ -120,6 +142,52 @@ void measure(LayerRow& row, const Captured& ref, const Captured& cand, Alignment
     row.cosine = dot / std::sqrt(xx * yy);
   row.diverged = !finite || row.relative_error > thresholds.max_relative_error ||
                  1 - row.cosine > thresholds.max_cosine_distance;
+}
+
+// The interpreter's float kernels are f32: an f16 graph (fp16 ONNX) is compared as the same graph
+// with f16 values, constants and Casts widened to f32. Weight rounding still shows; the rounding
+// of f16 activations does not.
+ir::Graph widened_to_f32(const ir::Graph& graph) {
+  ir::Graph g = graph.clone();
+  for (const auto& v : g.values()) {
+    if (v->dtype != DType::kF16) continue;
+    v->dtype = DType::kF32;
+    if (v->constant) v->constant = std::make_shared<const Tensor>(v->constant->cast(DType::kF32));
+  }
+  for (const auto& node : g.nodes())
+    if (node->op == ir::OpType::kCast &&
+        node->attrs.get_int("to", -1) == static_cast<int64_t>(DType::kF16))
+      node->attrs.set("to", static_cast<int64_t>(DType::kF32));
+  return g;
+}
+
+bool has_f16_values(const ir::Graph& graph) {
+  for (const auto& v : graph.values())
+    if (v->dtype == DType::kF16) return true;
+  return false;
+}
+
+// Longest order-preserving alignment of refs[free_refs] and cands[free_cands] whose elements
+// pair when `same(i, j)`; calls `pair(i, j)` for each aligned pair.
+template <typename Same, typename Pair>
+void align_sequences(size_t n, size_t m, const Same& same, const Pair& pair) {
+  if (n == 0 || m == 0 || n * m > 50'000'000) return;
+  // lcs[i][j]: alignment length of the suffixes from i and j.
+  std::vector<std::vector<int32_t>> lcs(n + 1, std::vector<int32_t>(m + 1, 0));
+  for (size_t i = n; i-- > 0;)
+    for (size_t j = m; j-- > 0;)
+      lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (size_t i = 0, j = 0; i < n && j < m;) {
+    if (same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
+      pair(i, j);
+      ++i;
+      ++j;
+    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
 }
 
 }  // namespace
@@ -199,22 +267,25 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
         interpreter->run_capturing({input_for(reference_input, *reference.inputs[0])}, &ref_values);
     if (!run.ok()) return Status::Error("reference: " + run.status().message());
   }
+  ir::Graph widened;
+  const ir::Graph& runnable =
+      has_f16_values(candidate) ? (widened = widened_to_f32(candidate)) : candidate;
   {
-    auto interpreter = runtime::Interpreter::Create(candidate);
+    auto interpreter = runtime::Interpreter::Create(runnable);
     if (!interpreter.ok()) return Status::Error("candidate: " + interpreter.status().message());
-    auto run =
-        (*interpreter)
-            ->run_capturing({input_for(candidate_input, *candidate.inputs[0])}, &cand_values);
+    auto run = (*interpreter)
+                   ->run_capturing({input_for(candidate_input, *runnable.inputs[0])}, &cand_values);
     if (!run.ok()) return Status::Error("candidate: " + run.status().message());
   }
   const std::vector<Captured> refs = captured_values(reference, ref_values);
-  const std::vector<Captured> cands = captured_values(candidate, cand_values);
+  const std::vector<Captured> cands = captured_values(runnable, cand_values);
 
   // match[i] = index into cands for refs[i], with how.
   std::vector<std::optional<std::pair<size_t, LayerMatch>>> match(refs.size());
   std::vector<bool> used(cands.size(), false);
   auto compatible = [&](size_t r, size_t c) {
-    return align(refs[r].tensor->shape(), cands[c].tensor->shape()).has_value();
+    return align(refs[r].tensor->shape(), cands[c].tensor->shape()).has_value() &&
+           !gate_folded(*refs[r].value, *cands[c].value);
   };
 
   // 1. Names, exact then normalized.
@@ -243,37 +314,36 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
       }
   }
 
-  // 2. Op sequence: longest common subsequence of the unmatched (op, shape) sequences.
-  std::vector<size_t> free_refs, free_cands;
+  // 2. Op sequence: longest common subsequence of the unmatched (op, shape) sequences, run
+  // between consecutive name matches (anchors, kept while they are in the same order in both
+  // graphs) so that a value is never paired across a matched one.
+  std::vector<std::string> ref_ops(refs.size()), cand_ops(cands.size());
+  for (size_t r = 0; r < refs.size(); ++r) ref_ops[r] = op_class(*refs[r].node);
+  for (size_t c = 0; c < cands.size(); ++c) cand_ops[c] = op_class(*cands[c].node);
+  std::vector<std::pair<size_t, size_t>> anchors;  // (ref index, cand index), both increasing
   for (size_t r = 0; r < refs.size(); ++r)
-    if (!match[r]) free_refs.push_back(r);
-  for (size_t c = 0; c < cands.size(); ++c)
-    if (!used[c]) free_cands.push_back(c);
-  const size_t n = free_refs.size(), m = free_cands.size();
-  if (n > 0 && m > 0 && n * m <= 50'000'000) {
-    std::vector<std::string> ref_ops(n), cand_ops(m);
-    for (size_t i = 0; i < n; ++i) ref_ops[i] = op_class(*refs[free_refs[i]].node);
-    for (size_t j = 0; j < m; ++j) cand_ops[j] = op_class(*cands[free_cands[j]].node);
-    auto same = [&](size_t i, size_t j) {
-      return ref_ops[i] == cand_ops[j] && compatible(free_refs[i], free_cands[j]);
-    };
-    // lcs[i][j]: alignment length of the suffixes from i and j.
-    std::vector<std::vector<int32_t>> lcs(n + 1, std::vector<int32_t>(m + 1, 0));
-    for (size_t i = n; i-- > 0;)
-      for (size_t j = m; j-- > 0;)
-        lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-    for (size_t i = 0, j = 0; i < n && j < m;) {
-      if (same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
-        match[free_refs[i]] = {free_cands[j], LayerMatch::kSequence};
-        used[free_cands[j]] = true;
-        ++i;
-        ++j;
-      } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
-        ++i;
-      } else {
-        ++j;
-      }
-    }
+    if (match[r] && (anchors.empty() || match[r]->first > anchors.back().second))
+      anchors.emplace_back(r, match[r]->first);
+  anchors.emplace_back(refs.size(), cands.size());  // end of both
+  size_t ref_from = 0, cand_from = 0;
+  for (const auto& [ref_to, cand_to] : anchors) {
+    std::vector<size_t> free_refs, free_cands;
+    for (size_t r = ref_from; r < ref_to; ++r)
+      if (!match[r]) free_refs.push_back(r);
+    for (size_t c = cand_from; c < cand_to; ++c)
+      if (!used[c]) free_cands.push_back(c);
+    align_sequences(
+        free_refs.size(), free_cands.size(),
+        [&](size_t i, size_t j) {
+          return ref_ops[free_refs[i]] == cand_ops[free_cands[j]] &&
+                 compatible(free_refs[i], free_cands[j]);
+        },
+        [&](size_t i, size_t j) {
+          match[free_refs[i]] = {free_cands[j], LayerMatch::kSequence};
+          used[free_cands[j]] = true;
+        });
+    ref_from = ref_to + 1;
+    cand_from = cand_to + 1;
   }
 
   LayerComparison out;
@@ -303,9 +373,12 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
   if (out.first_diverged) {
     const int64_t from = out.last_good ? cands[row_cand[*out.last_good]].position : -1;
     const int64_t to = cands[row_cand[*out.first_diverged]].position;
-    for (const auto& node : candidate.nodes()) {
-      const auto at = static_cast<int64_t>(&node - candidate.nodes().data());
-      if (at > from && at <= to && out.suspects.size() < 16)
+    for (const auto& node : runnable.nodes()) {
+      const auto at = static_cast<int64_t>(&node - runnable.nodes().data());
+      const bool on_constants_only =
+          std::all_of(node->inputs.begin(), node->inputs.end(),
+                      [](const ir::Value* in) { return !in || in->is_constant(); });
+      if (at > from && at <= to && !on_constants_only && out.suspects.size() < 16)
         out.suspects.push_back(std::string(ir::op_name(node->op)) + " " + node->name);
     }
   }
