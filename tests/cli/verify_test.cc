@@ -132,6 +132,21 @@ TEST_F(VerifyTest, LayersOfAGoodFileAllMatchAndNoneDiverges) {
   EXPECT_EQ(r.output.find("\"diverged\": true"), std::string::npos) << r.output;
 }
 
+TEST_F(VerifyTest, Fp16FilesAreVerifiedWithFp16ToleranceAndLayerByLayer) {
+  for (const char* ext : {"onnx", "tflite"}) {
+    const std::string fp16 = path(std::string("m_fp16.") + ext);
+    const CommandResult c = run_mconv("convert " + shell_quote(source()) + " -o " +
+                                      shell_quote(fp16) + " --precision fp16");
+    ASSERT_EQ(c.exit_code, 0) << c.output;
+    const CommandResult r = verify(fp16, "--layers");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    // Precision from the file: f16 values (ONNX) or f16-exact weights (TFLite DEQUANTIZE).
+    EXPECT_NE(line_with(r.output, "verdict").find("PASS (fp16"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("matched 122 of 122 reference values"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("no matched layer diverges"), std::string::npos) << r.output;
+  }
+}
+
 TEST_F(VerifyTest, BrokenOnnxConvIsNamedAsFirstDivergentLayer) {
   std::vector<uint8_t> bytes = read_bytes(converted("onnx"));
   const auto [offset, size] = onnx_raw_data(bytes, kFifthConvWeight);
