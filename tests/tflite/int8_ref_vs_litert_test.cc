@@ -142,12 +142,16 @@ void load(const QuantModel& m, Loaded* out) {
 }
 
 // The output's quantization step: the output itself when quantized, else the input of the
-// final DEQUANTIZE (the TF-Hub model's float output).
+// DEQUANTIZE the float output comes from (the TF-Hub model's float output).
 float output_lsb(const mconv::ir::Graph& g) {
   const mconv::ir::Value* out = g.outputs[0];
   if (out->quant) return out->quant->scale[0];
-  if (out->producer && out->producer->op == mconv::ir::OpType::kDequantizeLinear) {
-    const mconv::ir::Value* q = out->producer->inputs[0];
+  // A float tail (mconv's int8 export keeps Softmax in float) is measured on the grid of the
+  // quantized value it starts from.
+  for (const mconv::ir::Value* v = out; v && v->producer && !v->producer->inputs.empty();
+       v = v->producer->inputs[0]) {
+    if (v->producer->op != mconv::ir::OpType::kDequantizeLinear) continue;
+    const mconv::ir::Value* q = v->producer->inputs[0];
     if (q->quant) return q->quant->scale[0];
   }
   ADD_FAILURE() << "cannot find the quantization of output '" << out->name << "'";
@@ -240,6 +244,23 @@ TEST(Int8RefVsLiteRt, MconvInt8ExportMatchesWithinOneLsb) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   compare_on_images(
       {out, mconv::PreprocessPreset::kTorch, "litert", mconv::runtime::IntegerRounding::kLiteRt});
+}
+
+// The same for the Keras MobileNetV3-Small of the precision table (the dynamic-range file,
+// dequantized, converted to int8 with the keras preset).
+TEST(Int8RefVsLiteRt, MconvInt8KerasExportMatchesWithinOneLsb) {
+  const std::string source =
+      mconv::test::shared_models_dir() + "/keras_mobilenet_v3_small_int8_dynrange.tflite";
+  MCONV_REQUIRE_SHARED_FILE(source);
+  MCONV_REQUIRE_LITERT();
+  const std::string dir = mconv::test::make_temp_dir("int8_keras_ref_vs_litert");
+  const std::string out = dir + "/keras_mobilenet_v3_small_int8.tflite";
+  mconv::test::CommandResult r = mconv::test::run_command(
+      "'" + mconv::test::mconv_binary() + "' convert '" + source + "' -o '" + out +
+      "' --precision int8 --calib '" + mconv::test::shared_images_dir() + "' --calib-count 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  compare_on_images(
+      {out, mconv::PreprocessPreset::kKeras, "litert", mconv::runtime::IntegerRounding::kLiteRt});
 }
 
 TEST(Int8RefVsLiteRt, QatUint8MatchesWithinOneLsb) {
@@ -374,7 +395,8 @@ TEST(Int8RefVsLiteRt, DISABLED_PerLayerTfHubInt8) {
 // API refuses int8 outputs, so the output index cannot simply be patched): for every quantized
 // node output, the imported graph gets a DequantizeLinear probe as its only output and is written
 // again with mconv's exporter; LiteRT's dequantized values are compared with the interpreter's.
-// MCONV_LAYER_MODEL=path.tflite (torch preset), MCONV_LAYER_ROUNDING=litert|single|double.
+// MCONV_LAYER_MODEL=path.tflite, MCONV_LAYER_PRESET=torch|keras|unit|pm1|u8 (default torch),
+// MCONV_LAYER_ROUNDING=litert|single|double.
 TEST(Int8RefVsLiteRt, DISABLED_PerNodeInt8Export) {
   MCONV_REQUIRE_LITERT();
   const char* path = std::getenv("MCONV_LAYER_MODEL");
@@ -384,7 +406,10 @@ TEST(Int8RefVsLiteRt, DISABLED_PerNodeInt8Export) {
   const auto rounding = rounding_name_env == "double"   ? mconv::runtime::IntegerRounding::kDouble
                         : rounding_name_env == "single" ? mconv::runtime::IntegerRounding::kSingle
                                                         : mconv::runtime::IntegerRounding::kLiteRt;
-  const QuantModel m{path, mconv::PreprocessPreset::kTorch, "litert", rounding};
+  const char* preset_env = std::getenv("MCONV_LAYER_PRESET");
+  auto preset = mconv::preset_from_name(preset_env ? preset_env : "torch");
+  ASSERT_TRUE(preset.ok()) << preset.status().message();
+  const QuantModel m{path, preset.value(), "litert", rounding};
   Loaded l;
   ASSERT_NO_FATAL_FAILURE(load(m, &l));
   const Tensor image = load_images(m.preset, 1);
