@@ -158,6 +158,22 @@ float output_lsb(const mconv::ir::Graph& g) {
   return 1.0f;
 }
 
+// Float preprocessed images for an integer model input (--io int8/uint8 exports): quantized
+// with the input's parameters, rounding half away from zero; other inputs pass through.
+Tensor input_codes(const mconv::ir::Graph& g, Tensor images) {
+  const mconv::ir::Value* in = g.inputs[0];
+  if (images.dtype() != DType::kF32 || !in->quant ||
+      (in->dtype != DType::kI8 && in->dtype != DType::kU8))
+    return images;
+  const float scale = in->quant->scale[0];
+  const int64_t zp = in->quant->zero_point[0];
+  const int64_t lo = in->dtype == DType::kI8 ? -128 : 0, hi = lo + 255;
+  std::vector<int64_t> codes;
+  for (float x : images.to_f32())
+    codes.push_back(std::clamp<int64_t>(std::llround(x / scale) + zp, lo, hi));
+  return Tensor::FromVector<int64_t>(DType::kI64, images.shape(), codes).cast(in->dtype);
+}
+
 const char* rounding_name(mconv::runtime::IntegerRounding r) {
   switch (r) {
     case mconv::runtime::IntegerRounding::kLiteRt:
@@ -176,7 +192,7 @@ const char* rounding_name(mconv::runtime::IntegerRounding r) {
 void compare_on_images(const QuantModel& m) {
   Loaded l;
   ASSERT_NO_FATAL_FAILURE(load(m, &l));
-  const Tensor images = load_images(m.preset, kImages);
+  const Tensor images = input_codes(l.model.graph, load_images(m.preset, kImages));
   ASSERT_EQ(images.rank(), 4);
   const std::string work = mconv::test::make_temp_dir("int8_ref_vs_litert");
   ASSERT_TRUE(mconv::write_npy(work + "/images.npy", images).ok());
@@ -241,6 +257,23 @@ TEST(Int8RefVsLiteRt, MconvInt8ExportMatchesWithinOneLsb) {
   mconv::test::CommandResult r = mconv::test::run_command(
       "'" + mconv::test::mconv_binary() + "' convert '" + onnx + "' -o '" + out +
       "' --precision int8 --calib '" + mconv::test::shared_images_dir() + "' --calib-count 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  compare_on_images(
+      {out, mconv::PreprocessPreset::kTorch, "litert", mconv::runtime::IntegerRounding::kLiteRt});
+}
+
+// mconv's int8 export with uint8 inputs and outputs (--io uint8): QUANTIZE uint8 <-> int8 at
+// the ends.
+TEST(Int8RefVsLiteRt, MconvUint8IoExportMatchesWithinOneLsb) {
+  const std::string onnx = mconv::test::shared_models_dir() + "/mobilenet_v3_small_op17.onnx";
+  MCONV_REQUIRE_SHARED_FILE(onnx);
+  MCONV_REQUIRE_LITERT();
+  const std::string dir = mconv::test::make_temp_dir("int8_u8io_ref_vs_litert");
+  const std::string out = dir + "/mobilenet_v3_small_int8_u8io.tflite";
+  mconv::test::CommandResult r =
+      mconv::test::run_command("'" + mconv::test::mconv_binary() + "' convert '" + onnx + "' -o '" +
+                               out + "' --precision int8 --io uint8 --calib '" +
+                               mconv::test::shared_images_dir() + "' --calib-count 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   compare_on_images(
       {out, mconv::PreprocessPreset::kTorch, "litert", mconv::runtime::IntegerRounding::kLiteRt});
