@@ -186,12 +186,20 @@ struct VerifyResult {
   LayerComparison layers;                              // its result
 };
 
+// TFLite fused names ("a;b;c;", often hundreds of characters) shown by their first segment, which
+// names the op's own output; --json keeps them whole.
+std::string shown(const std::string& name) {
+  const size_t semicolon = name.find(';');
+  if (semicolon == std::string::npos) return name;
+  return name.substr(0, semicolon) + ";...";
+}
+
 void print_row(const LayerRow& r, const char* label) {
-  std::printf("%s%s (%s %s", label, r.reference_value.c_str(), r.reference_op.c_str(),
-              r.reference_node.c_str());
+  std::printf("%s%s (%s %s", label, shown(r.reference_value).c_str(), r.reference_op.c_str(),
+              shown(r.reference_node).c_str());
   if (r.candidate_value != r.reference_value || r.candidate_node != r.reference_node)
-    std::printf("; candidate %s %s -> %s", r.candidate_op.c_str(), r.candidate_node.c_str(),
-                r.candidate_value.c_str());
+    std::printf("; candidate %s %s -> %s", r.candidate_op.c_str(), shown(r.candidate_node).c_str(),
+                shown(r.candidate_value).c_str());
   std::printf("): max diff %s (rel %s), cosine %s\n", sci(r.max_abs_diff).c_str(),
               sci(r.relative_error).c_str(), fixed(r.cosine, 6).c_str());
 }
@@ -246,8 +254,8 @@ void print_text(const VerifyResult& v, bool list_layers) {
     std::printf("  %-4s %-17s %-10s %-10s %-10s %s\n", "#", "op", "rel diff", "cosine", "match",
                 "value (candidate)");
     for (const LayerRow& r : l.rows) {
-      std::string name = r.reference_value;
-      if (r.candidate_value != r.reference_value) name += " (" + r.candidate_value + ")";
+      std::string name = shown(r.reference_value);
+      if (r.candidate_value != r.reference_value) name += " (" + shown(r.candidate_value) + ")";
       std::printf("  %-4lld %-17s %-10s %-10s %-10s %s%s\n", static_cast<long long>(r.position),
                   r.reference_op.c_str(), sci(r.relative_error).c_str(), fixed(r.cosine, 6).c_str(),
                   std::string(layer_match_name(r.match)).c_str(), name.c_str(),
@@ -265,7 +273,7 @@ void print_text(const VerifyResult& v, bool list_layers) {
     std::printf("  previous good layer:   none (the first matched layer already diverges)\n");
   if (!l.suspects.empty()) {
     std::printf("  candidate nodes in between:");
-    for (const std::string& s : l.suspects) std::printf(" [%s]", s.c_str());
+    for (const std::string& s : l.suspects) std::printf(" [%s]", shown(s).c_str());
     std::printf("\n");
   }
 }
@@ -298,6 +306,8 @@ void print_json(const VerifyResult& v, bool list_layers) {
   j.field("file_bytes", v.model_bytes);
   j.field("reference", v.reference);
   j.field("runtime", v.runtime);
+  j.field("inputs", v.inputs);
+  j.field("outputs", v.outputs);
   j.field("data", v.data);
   j.field("precision", precision_name(v.precision));
   j.field("samples", v.comparison.samples);
