@@ -136,10 +136,11 @@ LayerThresholds layer_thresholds(Precision precision) {
   return {};
 }
 
-// The reference graph on every sample (output 0, real values).
-Expected<Tensor> run_reference(const ir::Graph& graph, const Tensor& batch) {
+// A graph in the reference interpreter on every sample (output 0, real values).
+Expected<Tensor> run_in_interpreter(const ir::Graph& graph, const Tensor& batch,
+                                    const std::string& label) {
   MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
-  Progress progress("reference outputs", batch.dim(0));
+  Progress progress(label, batch.dim(0));
   std::vector<Tensor> outs;
   for (int64_t i = 0; i < batch.dim(0); ++i) {
     MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o,
@@ -149,6 +150,17 @@ Expected<Tensor> run_reference(const ir::Graph& graph, const Tensor& batch) {
   }
   progress.finish();
   return stack_f32(outs);
+}
+
+// [N, C + 1] -> [N, C] without column 0 (the "background" class of 1001-class models).
+Tensor without_first_class(const Tensor& scores) {
+  const int64_t n = scores.dim(0), c = scores.dim(1);
+  const std::vector<float> v = scores.to_f32();
+  std::vector<float> out;
+  out.reserve(static_cast<size_t>(n * (c - 1)));
+  for (int64_t i = 0; i < n; ++i)
+    out.insert(out.end(), v.begin() + i * c + 1, v.begin() + (i + 1) * c);
+  return Tensor::FromVector(DType::kF32, {n, c - 1}, out);
 }
 
 std::string signature(const std::vector<ir::Value*>& values) {
@@ -180,6 +192,7 @@ struct VerifyResult {
   double latency_p50_ms = 0;                           // MODEL, one sample
   bool passed = false;                                 // verdict
   std::vector<std::string> misses;                     // why not
+  std::vector<std::string> notes;                      // what was adapted to compare
   bool layers_run = false;                             // the per-layer check ran
   std::string layers_error;                            // why it could not
   LayerThresholds thresholds;                          // its thresholds
@@ -224,6 +237,7 @@ void print_text(const VerifyResult& v, bool list_layers) {
                 fixed(v.reference_accuracy ? v.reference_accuracy->top5 * 100 : 0, 1).c_str(),
                 v.class_offset ? ", class 0 = background skipped" : "");
   std::printf("latency p50  %s ms\n", fixed(v.latency_p50_ms, 2).c_str());
+  for (const std::string& n : v.notes) std::printf("note         %s\n", n.c_str());
   const Tolerance tol = default_tolerance(v.precision);
   std::printf("verdict      %s (%s tolerance%s: top-1 agreement >= %s%%, cosine >= %s)\n",
               v.passed ? "PASS" : "FAILED", std::string(precision_name(v.precision)).c_str(),
@@ -326,6 +340,7 @@ void print_json(const VerifyResult& v, bool list_layers) {
   j.field("latency_p50_ms", v.latency_p50_ms);
   j.field("verdict", v.passed ? "PASS" : "FAILED");
   j.field("reasons", v.misses);
+  j.field("notes", v.notes);
   if (v.layers_run) {
     j.key("layers");
     j.begin_object();
@@ -465,12 +480,33 @@ int run_verify(const std::vector<std::string>& argv) {
       std::all_of(labels.begin(), labels.end(), [](int64_t l) { return l >= 0; });
 
   // Reference in the interpreter, MODEL in its runtime.
-  auto ref_out = run_reference(reference->graph, *batch);
+  auto ref_out = run_in_interpreter(reference->graph, *batch, "reference outputs");
   if (!ref_out.ok()) return fail(v.reference, ref_out.status());
   const Tensor x = batch_for_input(*batch, batch_layout, cand_input);
   Expected<RunResult> run = file->format == ModelFormat::kOnnx ? run_onnx_file(v.model, x, runs)
                                                                : run_tflite_file(v.model, x, runs);
+  if (!run.ok() && file->format == ModelFormat::kTflite) {
+    // LiteRT refused the file (e.g. XNNPACK rejects some quantized graphs): the same file, as
+    // imported, in the reference interpreter, and the runtime line says so.
+    auto out = run_in_interpreter(candidate->graph, x, "model outputs");
+    if (!out.ok()) return fail(v.model, run.status());
+    run =
+        RunResult{std::move(*out),
+                  "mconv reference interpreter (LiteRT failed: " + run.status().message() + ")", 0};
+  }
   if (!run.ok()) return fail(v.model, run.status());
+  // A 1001-class model (background first) against a 1000-class one: compare the 1000.
+  if (run->outputs.rank() == 2 && ref_out->rank() == 2) {
+    if (run->outputs.dim(1) == ref_out->dim(1) + 1) {
+      run->outputs = without_first_class(run->outputs);
+      v.notes.push_back("class 0 (background) of MODEL dropped to compare with SOURCE's " +
+                        std::to_string(ref_out->dim(1)) + " classes");
+    } else if (ref_out->dim(1) == run->outputs.dim(1) + 1) {
+      *ref_out = without_first_class(*ref_out);
+      v.notes.push_back("class 0 (background) of SOURCE dropped to compare with MODEL's " +
+                        std::to_string(run->outputs.dim(1)) + " classes");
+    }
+  }
   v.runtime = run->runtime;
   v.latency_p50_ms = run->latency_p50;
   auto cmp = report::compare_outputs(run->outputs, *ref_out);

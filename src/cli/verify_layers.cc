@@ -38,9 +38,17 @@ bool all_consumers_are(const ir::Value& v, ir::OpType op) {
 
 // quant::fold_gates turned the reference's Conv -> HardSigmoid into a scaled Conv -> Clip(0, 1):
 // the conv output keeps its name but holds alpha * x + beta.
+// In a full-integer file the Clip(0, 1) is gone too: an int8 output over exactly [0, 1] is the
+// clip.
 bool gate_folded(const ir::Value& ref, const ir::Value& cand) {
-  return all_consumers_are(ref, ir::OpType::kHardSigmoid) &&
-         all_consumers_are(cand, ir::OpType::kClip);
+  if (!all_consumers_are(ref, ir::OpType::kHardSigmoid)) return false;
+  if (all_consumers_are(cand, ir::OpType::kClip)) return true;
+  if (!is_integer(cand.dtype) || !cand.quant || cand.quant->scale.size() != 1) return false;
+  const double lo_q = cand.dtype == DType::kU8 ? 0 : -128,
+               hi_q = cand.dtype == DType::kU8 ? 255 : 127;
+  const double scale = cand.quant->scale[0];
+  const double zp = cand.quant->zero_point.empty() ? 0 : cand.quant->zero_point[0];
+  return std::fabs(scale * (lo_q - zp)) < 1e-6 && std::fabs(scale * (hi_q - zp) - 1) < 1e-3;
 }
 
 // A node output the interpreter computed, in its graph's node order.

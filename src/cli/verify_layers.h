@@ -17,9 +17,10 @@
 // quantized TFLite graph, QDQ int8 values) are dequantized first. Quantized "<out>/pre_act"
 // values (a TFLite op with a fused activation, already clamped by the integer kernel) and outputs
 // of convs that quant::fold_gates rescaled are skipped (weights "<w>_gate", or a reference value
-// read only by HardSigmoid whose candidate only Clip reads). Known limit: the Clip -> Mul(c)
-// gate fold leaves no such trace, so in an int8 TFLite file that conv still pairs with the
-// reference's by op sequence and shows a scaled tensor (cosine near 1, relative error not).
+// read only by HardSigmoid whose candidate only Clip reads or is int8 over exactly [0, 1]). Known
+// limit: the Clip -> Mul(c) gate fold leaves no such trace, so in an int8 TFLite file that conv
+// still pairs with the reference's by op sequence and shows a scaled tensor (cosine near 1,
+// relative error not).
 #pragma once
 
 #include <cstdint>
