@@ -10,7 +10,7 @@ build="${MCONV_BUILD_DIR:-$root/build-bench}"
 shared="${MCONV_SHARED_DIR:-$root/../shared}/data"
 out="${1:-$(mktemp -d /tmp/mconv_precisions.XXXXXX)}"
 log="$build/bench_build.log"
-mkdir -p "$build"
+mkdir -p "$build" "$out"
 if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
        cmake --build "$build" -j"$(nproc)" --target mconv mconv_bench_tfhub; } >"$log" 2>&1; then
   cat "$log" >&2

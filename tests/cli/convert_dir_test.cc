@@ -91,12 +91,17 @@ class KerasSixVariants : public ::testing::Test {
     rows_ = read_report(dir_);
     ASSERT_EQ(rows_.size(), 6u) << result_.output;
   }
+  void WritesEveryVariantAndTheReport();
+  void Fp16KeepsTheTopOneAtHalfTheSize();
+  void Int8SizeAndAccuracy();
+  void Int8TfliteIsIntegerBetweenQuantizeAndDequantize();
+  void ReportNumbersMatchAnIndependentRun();
   static inline std::string model_, dir_;
   static inline CommandResult result_;
   std::map<std::string, Row> rows_;
 };
 
-TEST_F(KerasSixVariants, WritesEveryVariantAndTheReport) {
+void KerasSixVariants::WritesEveryVariantAndTheReport() {
   for (const char* f :
        {"mnv3_fp32.onnx", "mnv3_fp16.onnx", "mnv3_int8.onnx", "mnv3_fp32.tflite",
         "mnv3_fp16.tflite", "mnv3_int8.tflite", "report.md", "report.json", "report.svg"})
@@ -116,7 +121,7 @@ TEST_F(KerasSixVariants, WritesEveryVariantAndTheReport) {
   EXPECT_NE(text.find("Nothing was synthetic"), std::string::npos);
 }
 
-TEST_F(KerasSixVariants, Fp16KeepsTheTopOneAtHalfTheSize) {
+void KerasSixVariants::Fp16KeepsTheTopOneAtHalfTheSize() {
   for (const char* format : {"ONNX", "TFLite"}) {
     const Row& fp16 = rows_.at(std::string(format) + " fp16");
     EXPECT_GE(fp16.agreement, 99.5) << format;
@@ -125,7 +130,7 @@ TEST_F(KerasSixVariants, Fp16KeepsTheTopOneAtHalfTheSize) {
   EXPECT_LE(size_of(dir_ + "/mnv3_fp16.tflite"), 0.52 * size_of(dir_ + "/mnv3_fp32.tflite"));
 }
 
-TEST_F(KerasSixVariants, Int8SizeAndAccuracy) {
+void KerasSixVariants::Int8SizeAndAccuracy() {
   EXPECT_LE(size_of(dir_ + "/mnv3_int8.onnx"), 0.30 * size_of(dir_ + "/mnv3_fp32.onnx"));
   EXPECT_LE(size_of(dir_ + "/mnv3_int8.tflite"), 0.30 * size_of(dir_ + "/mnv3_fp32.tflite"));
   for (const char* format : {"ONNX", "TFLite"}) {
@@ -142,7 +147,7 @@ TEST_F(KerasSixVariants, Int8SizeAndAccuracy) {
 
 // The TFLite int8 file is integer from its QUANTIZE to its DEQUANTIZE: every node in between
 // writes int8 (the float Softmax after the DEQUANTIZE is outside).
-TEST_F(KerasSixVariants, Int8TfliteIsIntegerBetweenQuantizeAndDequantize) {
+void KerasSixVariants::Int8TfliteIsIntegerBetweenQuantizeAndDequantize() {
   const CommandResult graph =
       run_mconv("inspect --graph " + shell_quote(dir_ + "/mnv3_int8.tflite"));
   ASSERT_EQ(graph.exit_code, 0) << graph.output;
@@ -180,7 +185,7 @@ TEST_F(KerasSixVariants, Int8TfliteIsIntegerBetweenQuantizeAndDequantize) {
 
 // The report's numbers, re-measured: the int8 ONNX file on the same 400 images through
 // `mconv run` (ONNX Runtime, one batch), top-1 against labels.csv.
-TEST_F(KerasSixVariants, ReportNumbersMatchAnIndependentRun) {
+void KerasSixVariants::ReportNumbersMatchAnIndependentRun() {
   const std::string work = make_temp_dir("convert_dir_rerun");
   const CommandResult pre = run_mconv("preprocess " + shell_quote(shared_images_dir()) +
                                       " --preset keras --layout nhwc --offset 100 --count 400 -o " +
@@ -207,6 +212,15 @@ TEST_F(KerasSixVariants, ReportNumbersMatchAnIndependentRun) {
   std::printf("independent ONNX Runtime run: top-1 %.2f%%, report says %.2f%%\n", top1,
               rows_.at("ONNX int8").top1);
   EXPECT_NEAR(top1, rows_.at("ONNX int8").top1, 0.3);
+}
+
+// One test: ctest runs every TEST in its own process, and the pipeline (a minute) should run once.
+TEST_F(KerasSixVariants, AllChecks) {
+  WritesEveryVariantAndTheReport();
+  Fp16KeepsTheTopOneAtHalfTheSize();
+  Int8SizeAndAccuracy();
+  Int8TfliteIsIntegerBetweenQuantizeAndDequantize();
+  ReportNumbersMatchAnIndependentRun();
 }
 
 // The torchvision export through the same pipeline (torch preset): six variants that load and
