@@ -137,8 +137,11 @@ LayerThresholds layer_thresholds(Precision precision) {
 }
 
 // A graph in the reference interpreter on every sample (output 0, real values).
-Expected<Tensor> run_in_interpreter(const ir::Graph& graph, const Tensor& batch,
+Expected<Tensor> run_in_interpreter(const ir::Graph& original, const Tensor& batch,
                                     const std::string& label) {
+  ir::Graph widened;
+  const ir::Graph& graph =
+      has_f16_values(original) ? (widened = widened_to_f32(original)) : original;
   MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
   Progress progress(label, batch.dim(0));
   std::vector<Tensor> outs;

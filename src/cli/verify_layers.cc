@@ -152,6 +152,31 @@ void measure(LayerRow& row, const Captured& ref, const Captured& cand, Alignment
                  1 - row.cosine > thresholds.max_cosine_distance;
 }
 
+// Longest order-preserving alignment of refs[free_refs] and cands[free_cands] whose elements
+// pair when `same(i, j)`; calls `pair(i, j)` for each aligned pair.
+template <typename Same, typename Pair>
+void align_sequences(size_t n, size_t m, const Same& same, const Pair& pair) {
+  if (n == 0 || m == 0 || n * m > 16'000'000) return;
+  // lcs[i][j]: alignment length of the suffixes from i and j.
+  std::vector<std::vector<int32_t>> lcs(n + 1, std::vector<int32_t>(m + 1, 0));
+  for (size_t i = n; i-- > 0;)
+    for (size_t j = m; j-- > 0;)
+      lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (size_t i = 0, j = 0; i < n && j < m;) {
+    if (same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
+      pair(i, j);
+      ++i;
+      ++j;
+    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+      ++i;
+    } else {
+      ++j;
+    }
+  }
+}
+
+}  // namespace
+
 // The interpreter's float kernels are f32: an f16 graph (fp16 ONNX) is compared as the same graph
 // with f16 values, constants and Casts widened to f32. Weight rounding still shows; the rounding
 // of f16 activations does not.
@@ -174,31 +199,6 @@ bool has_f16_values(const ir::Graph& graph) {
     if (v->dtype == DType::kF16) return true;
   return false;
 }
-
-// Longest order-preserving alignment of refs[free_refs] and cands[free_cands] whose elements
-// pair when `same(i, j)`; calls `pair(i, j)` for each aligned pair.
-template <typename Same, typename Pair>
-void align_sequences(size_t n, size_t m, const Same& same, const Pair& pair) {
-  if (n == 0 || m == 0 || n * m > 50'000'000) return;
-  // lcs[i][j]: alignment length of the suffixes from i and j.
-  std::vector<std::vector<int32_t>> lcs(n + 1, std::vector<int32_t>(m + 1, 0));
-  for (size_t i = n; i-- > 0;)
-    for (size_t j = m; j-- > 0;)
-      lcs[i][j] = same(i, j) ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  for (size_t i = 0, j = 0; i < n && j < m;) {
-    if (same(i, j) && lcs[i][j] == lcs[i + 1][j + 1] + 1) {
-      pair(i, j);
-      ++i;
-      ++j;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
-      ++i;
-    } else {
-      ++j;
-    }
-  }
-}
-
-}  // namespace
 
 std::string normalize_value_name(const std::string& name) {
   std::string n = name.substr(0, name.find(';'));
@@ -269,13 +269,15 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
   if (reference.inputs.size() != 1 || candidate.inputs.size() != 1)
     return Status::Error("per-layer comparison needs models with one input");
   std::vector<std::pair<std::string, Tensor>> ref_values, cand_values;
+  ir::Graph widened_reference, widened;
+  const ir::Graph& ref_graph =
+      has_f16_values(reference) ? (widened_reference = widened_to_f32(reference)) : reference;
   {
-    MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(reference));
+    MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(ref_graph));
     auto run =
-        interpreter->run_capturing({input_for(reference_input, *reference.inputs[0])}, &ref_values);
+        interpreter->run_capturing({input_for(reference_input, *ref_graph.inputs[0])}, &ref_values);
     if (!run.ok()) return Status::Error("reference: " + run.status().message());
   }
-  ir::Graph widened;
   const ir::Graph& runnable =
       has_f16_values(candidate) ? (widened = widened_to_f32(candidate)) : candidate;
   {
@@ -285,7 +287,7 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
                    ->run_capturing({input_for(candidate_input, *runnable.inputs[0])}, &cand_values);
     if (!run.ok()) return Status::Error("candidate: " + run.status().message());
   }
-  const std::vector<Captured> refs = captured_values(reference, ref_values);
+  const std::vector<Captured> refs = captured_values(ref_graph, ref_values);
   const std::vector<Captured> cands = captured_values(runnable, cand_values);
 
   // match[i] = index into cands for refs[i], with how.

@@ -92,6 +92,11 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
 // others cast to f32.
 Tensor real_values(const Tensor& t, const std::optional<ir::QuantParams>& quant);
 
+// The interpreter's float kernels are f32: a copy of `graph` with f16 values, constants and Casts
+// widened to f32 (weight rounding stays, f16 activation rounding does not).
+ir::Graph widened_to_f32(const ir::Graph& graph);
+bool has_f16_values(const ir::Graph& graph);
+
 // Makes an f32 sample fit a graph input: cast to its float type, or quantized with its params
 // when the input is integer.
 Tensor input_for(const Tensor& sample, const ir::Value& input);
