@@ -400,8 +400,9 @@ int run_convert(const std::vector<std::string>& args) {
   if (!out || out->empty())
     return usage_error(spec.name, "missing --output (-o) OUT.tflite|OUT.onnx|DIR");
   // No model extension (or --zoo): a directory of every variant.
-  if (parsed->flag("zoo") || std::filesystem::path(*out).extension().empty() ||
-      std::filesystem::is_directory(*out))
+  if (parsed->flag("zoo") ||
+      (format_for_output_path(*out) == ModelFormat::kUnknown &&
+       (std::filesystem::path(*out).extension().empty() || std::filesystem::is_directory(*out))))
     return run_convert_dir(spec, *parsed, *out);
   if (parsed->positionals().empty()) return usage_error(spec.name, "missing SOURCE");
   const std::string& source = parsed->positional(0);

@@ -54,7 +54,7 @@ TEST_P(ConvertRoundTrip, OnnxToTfliteToOnnxMatchesOrtOnTheOriginal) {
   const std::string back = dir + "/back.onnx";
 
   const std::string to_tflite = convert_ok(shell_quote(original) + " -o " + shell_quote(tflite));
-  EXPECT_NE(to_tflite.find("(TFLite, "), std::string::npos) << to_tflite;
+  EXPECT_NE(to_tflite.find("(TFLite fp32, "), std::string::npos) << to_tflite;
   const std::string tflite_info = inspect(tflite);
   EXPECT_NE(tflite_info.find(",224,224,3]"), std::string::npos) << tflite_info;
   EXPECT_EQ(inspect_op_count(tflite_info, "Transpose"), 0) << tflite_info;
