@@ -1,7 +1,7 @@
 // Determinism: the same conversion run twice (to different output names) gives byte-identical
-// files, in both directions and for FP16 when the CLI offers it. Conversion has no thread count:
-// it is single-threaded (constant folding evaluates nodes on the calling thread), so its output
-// cannot depend on one.
+// files, in both directions, for FP16, and for INT8 whatever the thread count. Conversion has no
+// thread count: it is single-threaded (constant folding evaluates nodes on the calling thread), so
+// its output cannot depend on one.
 #include <filesystem>
 
 #include "hardening_util.h"
@@ -52,20 +52,37 @@ TEST(Determinism, OnnxToOnnxAndTfliteToTflite) {
   expect_same_bytes_twice(tflite_source, ".tflite");
 }
 
-// FP16 output, when `mconv convert` has an FP16 option (its --help names the flag).
-TEST(Determinism, Fp16WhenTheCliOffersIt) {
+// FP16 output of both formats.
+TEST(Determinism, Fp16) {
   const std::string source = test::shared_models_dir() + "/mobilenet_v3_small_op13.onnx";
   MCONV_REQUIRE_SHARED_FILE(source);
-  const std::string help =
-      test::run_command("'" + test::mconv_binary() + "' convert --help").output;
-  std::string flag;
-  if (help.find("--fp16") != std::string::npos)
-    flag = "--fp16";
-  else if (help.find("--precision") != std::string::npos)
-    flag = "--precision fp16";
-  if (flag.empty()) GTEST_SKIP() << "mconv convert has no FP16 option yet";
-  expect_same_bytes_twice(source, ".tflite", flag);
-  expect_same_bytes_twice(source, ".onnx", flag);
+  expect_same_bytes_twice(source, ".tflite", "--precision fp16");
+  expect_same_bytes_twice(source, ".onnx", "--precision fp16");
+}
+
+// INT8 output: calibration runs on worker threads, and the file must not depend on how many.
+TEST(Determinism, Int8WhateverTheThreadCount) {
+  const std::string source =
+      test::shared_models_dir() + "/keras_mobilenet_v3_small_int8_dynrange.tflite";
+  MCONV_REQUIRE_SHARED_FILE(source);
+  MCONV_REQUIRE_SHARED_FILE(test::shared_images_dir() + "/labels.csv");
+  for (const char* ext : {".tflite", ".onnx"}) {
+    const std::string dir = test::make_temp_dir("hardening_int8_threads");
+    std::vector<std::vector<uint8_t>> outputs;
+    for (int threads : {1, 2, 3}) {
+      const std::string out = dir + "/t" + std::to_string(threads) + ext;
+      const test::CommandResult r =
+          test::run_command("'" + test::mconv_binary() + "' convert '" + source + "' -o '" + out +
+                            "' --precision int8 --calib '" + test::shared_images_dir() +
+                            "' --calib-count 12 --threads " + std::to_string(threads));
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+      auto bytes = read_file_bytes(out);
+      ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+      outputs.push_back(std::move(bytes).value());
+    }
+    EXPECT_TRUE(outputs[0] == outputs[1]) << ext << ": --threads 1 and 2 differ";
+    EXPECT_TRUE(outputs[0] == outputs[2]) << ext << ": --threads 1 and 3 differ";
+  }
 }
 
 // `mconv run` on the reference interpreter repeats itself byte for byte for a given --threads.
