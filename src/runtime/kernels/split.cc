@@ -49,7 +49,8 @@ KernelPtr create_split_kernel(const ir::Node& node) {
           shape[axis] = sizes[p];
           out[p] = Tensor(x.dtype(), shape);
           const size_t block = row * sizes[p];
-          for (int64_t o = 0; o < outer; ++o)
+          // An empty piece has no storage (memcpy to a null pointer is undefined even for 0 bytes).
+          for (int64_t o = 0; block > 0 && o < outer; ++o)
             std::memcpy(out[p].raw() + o * block, x.raw() + (o * extent + begin) * row, block);
           begin += sizes[p];
         }
