@@ -2,6 +2,7 @@
 // dequantization and SAME/VALID padding arithmetic.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "tflite/import_context.h"
@@ -48,7 +49,11 @@ std::optional<ir::QuantParams> quant_from_tflite(const fb::Tensor& tensor) {
   ir::QuantParams params;
   params.scale.assign(q->scale()->begin(), q->scale()->end());
   if (q->zero_point() && q->zero_point()->size() == q->scale()->size()) {
-    params.zero_point.assign(q->zero_point()->begin(), q->zero_point()->end());
+    // Copied bytewise: a hostile file may place the int64 vector off its 8-byte alignment
+    // (fuzzer finding: a misaligned load under UBSan).
+    params.zero_point.resize(q->zero_point()->size());
+    std::memcpy(params.zero_point.data(), q->zero_point()->Data(),
+                params.zero_point.size() * sizeof(int64_t));
   } else {
     // Files written without zero points (symmetric weights) mean zero.
     params.zero_point.assign(params.scale.size(), 0);
