@@ -14,6 +14,7 @@
 #include "quant/fold_gates.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
+#include "quant_test_graphs.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::quant {
@@ -21,36 +22,12 @@ namespace {
 
 using ir::OpType;
 
-Tensor random_tensor(std::vector<int64_t> shape, float stddev, uint32_t seed, float mean = 0) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(mean, stddev);
-  std::vector<float> v(static_cast<size_t>(shape_element_count(shape)));
-  for (float& x : v) x = dist(rng);
-  return Tensor::FromVector(DType::kF32, shape, v);
-}
-
-ir::Value* node(ir::Graph& g, OpType op, const std::string& name, std::vector<ir::Value*> in,
-                ir::Attributes attrs = {}, ir::Layout layout = ir::Layout::kNone) {
-  ir::Value* out = g.add_value(name, DType::kF32, {}, false);
-  ir::Node* n = g.add_node(op, name, std::move(in), {out});
-  n->attrs = std::move(attrs);
-  n->layout = layout;
-  return out;
-}
+using testing::conv_attrs;
+using testing::node;
+using testing::random_tensor;
 
 ir::Value* scalar(ir::Graph& g, const std::string& name, float v) {
   return g.add_constant(name, Tensor::FromVector<float>(DType::kF32, {}, {v}));
-}
-
-ir::Attributes conv_attrs(int64_t group, int64_t k) {
-  ir::Attributes a;
-  a.set("kernel_shape", std::vector<int64_t>{k, k});
-  a.set("strides", std::vector<int64_t>{1, 1});
-  const int64_t p = k / 2;
-  a.set("pads", std::vector<int64_t>{p, p, p, p});
-  a.set("dilations", std::vector<int64_t>{1, 1});
-  a.set("group", group);
-  return a;
 }
 
 ir::Value* conv(ir::Graph& g, const std::string& name, ir::Value* x, int64_t cin, int64_t cout,

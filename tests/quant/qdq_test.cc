@@ -12,6 +12,7 @@
 #include "quant/calibration.h"
 #include "quant/quant_params.h"
 #include "quant/quantize_qdq.h"
+#include "quant_test_graphs.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::quant {
@@ -19,33 +20,9 @@ namespace {
 
 using ir::OpType;
 
-Tensor random_tensor(std::vector<int64_t> shape, float stddev, uint32_t seed, float mean = 0) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(mean, stddev);
-  std::vector<float> v(static_cast<size_t>(shape_element_count(shape)));
-  for (float& x : v) x = dist(rng);
-  return Tensor::FromVector(DType::kF32, shape, v);
-}
-
-ir::Value* node(ir::Graph& g, OpType op, const std::string& name, std::vector<ir::Value*> in,
-                ir::Attributes attrs = {}, ir::Layout layout = ir::Layout::kNone) {
-  ir::Value* out = g.add_value(name, DType::kF32, {}, false);
-  ir::Node* n = g.add_node(op, name, std::move(in), {out});
-  n->attrs = std::move(attrs);
-  n->layout = layout;
-  return out;
-}
-
-ir::Attributes conv_attrs(int64_t group, int64_t k) {
-  ir::Attributes a;
-  a.set("kernel_shape", std::vector<int64_t>{k, k});
-  a.set("strides", std::vector<int64_t>{1, 1});
-  const int64_t p = k / 2;
-  a.set("pads", std::vector<int64_t>{p, p, p, p});
-  a.set("dilations", std::vector<int64_t>{1, 1});
-  a.set("group", group);
-  return a;
-}
+using testing::conv_attrs;
+using testing::node;
+using testing::random_tensor;
 
 // x[1,3,8,8] -> Conv(3->8)+Relu -> depthwise Conv -> HardSwish -> (MaxPool, Concat with the
 // HardSwish output) -> Conv 1x1 (16->8) -> p * HardSigmoid(p) * 0.5 + relu output (residual) ->
