@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/bytes.h"
 #include "ort/ort_session.h"
 #include "runtime/interpreter.h"
 
@@ -80,7 +81,7 @@ Tensor slice_row(const Tensor& t, int64_t row) {
   size_t row_bytes = t.byte_size() / static_cast<size_t>(shape[0]);
   shape[0] = 1;
   Tensor out(t.dtype(), shape);
-  std::memcpy(out.raw(), t.raw() + row * row_bytes, row_bytes);
+  copy_bytes(out.raw(), t.raw() + row * row_bytes, row_bytes);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cli/progress.h"
+#include "core/bytes.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
 #include "report/metrics.h"
@@ -65,7 +66,7 @@ Tensor item(const Tensor& batch, int64_t i) {
   std::vector<int64_t> shape = batch.shape();
   shape[0] = 1;
   Tensor t(batch.dtype(), shape);
-  std::memcpy(t.raw(), batch.raw() + i * t.byte_size(), t.byte_size());
+  copy_bytes(t.raw(), batch.raw() + i * t.byte_size(), t.byte_size());
   return t;
 }
 

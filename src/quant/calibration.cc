@@ -3,14 +3,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/bytes.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::quant {
@@ -133,7 +134,7 @@ Tensor slice_batch(const Tensor& batch, int64_t first, int64_t count) {
   const int64_t item_bytes = shape[0] > 0 ? static_cast<int64_t>(batch.byte_size()) / shape[0] : 0;
   shape[0] = count;
   Tensor out(batch.dtype(), shape);
-  std::memcpy(out.raw(), batch.raw() + first * item_bytes, static_cast<size_t>(count * item_bytes));
+  copy_bytes(out.raw(), batch.raw() + first * item_bytes, static_cast<size_t>(count * item_bytes));
   return out;
 }
 

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/bytes.h"
+
 namespace mconv::quant {
 namespace {
 
@@ -167,7 +169,7 @@ Tensor slice_rows(const Tensor& t, const std::vector<int64_t>& rows) {
   shape[0] = static_cast<int64_t>(rows.size());
   Tensor out(t.dtype(), shape);
   for (size_t i = 0; i < rows.size(); ++i)
-    std::memcpy(out.raw() + i * row_bytes, t.raw() + rows[i] * row_bytes, row_bytes);
+    copy_bytes(out.raw() + i * row_bytes, t.raw() + rows[i] * row_bytes, row_bytes);
   return out;
 }
 

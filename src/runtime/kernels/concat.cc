@@ -1,6 +1,7 @@
 // Concat: joins inputs of one dtype along `axis`; all other dims must agree. Any dtype.
 #include <cstring>
 
+#include "core/bytes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -35,7 +36,7 @@ KernelPtr create_concat_kernel(const ir::Node& node) {
         for (const Tensor* t : in) {
           const size_t block = esize * dims_product(t->shape(), axis, t->shape().size());
           for (int64_t o = 0; o < outer; ++o)
-            std::memcpy(out[0].raw() + o * out_block + offset, t->raw() + o * block, block);
+            copy_bytes(out[0].raw() + o * out_block + offset, t->raw() + o * block, block);
           offset += block;
         }
         return Status::Ok();

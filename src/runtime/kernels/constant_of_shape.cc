@@ -2,6 +2,7 @@
 // one-element `value` attribute (default f32 0), in that attribute's dtype.
 #include <cstring>
 
+#include "core/bytes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -26,7 +27,7 @@ KernelPtr create_constant_of_shape_kernel(const ir::Node& node) {
         const size_t size = dtype_size(value.dtype());
         uint8_t* dst = out[0].raw();
         for (int64_t i = 0, n = out[0].element_count(); i < n; ++i, dst += size)
-          std::memcpy(dst, value.raw(), size);
+          copy_bytes(dst, value.raw(), size);
         return Status::Ok();
       });
 }

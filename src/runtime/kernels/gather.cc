@@ -2,6 +2,7 @@
 // the end). Output shape: data[:axis] + indices + data[axis+1:]. Any data dtype.
 #include <cstring>
 
+#include "core/bytes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -36,7 +37,7 @@ KernelPtr create_gather_kernel(const ir::Node& node) {
         uint8_t* dst = out[0].raw();
         for (int64_t o = 0; o < outer; ++o)
           for (int64_t i : indices) {
-            std::memcpy(dst, src + (o * extent + i) * block, block);
+            copy_bytes(dst, src + (o * extent + i) * block, block);
             dst += block;
           }
         return Status::Ok();

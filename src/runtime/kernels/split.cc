@@ -3,6 +3,7 @@
 // when num_outputs does not divide the dim, as opset 18 allows).
 #include <cstring>
 
+#include "core/bytes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -49,9 +50,8 @@ KernelPtr create_split_kernel(const ir::Node& node) {
           shape[axis] = sizes[p];
           out[p] = Tensor(x.dtype(), shape);
           const size_t block = row * sizes[p];
-          // An empty piece has no storage (memcpy to a null pointer is undefined even for 0 bytes).
-          for (int64_t o = 0; block > 0 && o < outer; ++o)
-            std::memcpy(out[p].raw() + o * block, x.raw() + (o * extent + begin) * row, block);
+          for (int64_t o = 0; o < outer; ++o)
+            copy_bytes(out[p].raw() + o * block, x.raw() + (o * extent + begin) * row, block);
           begin += sizes[p];
         }
         return Status::Ok();

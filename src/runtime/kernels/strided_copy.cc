@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/bytes.h"
+
 namespace mconv::runtime::kernels {
 namespace {
 
@@ -17,7 +19,7 @@ void copy_typed(const std::vector<int64_t>& dims, const T* src, const std::vecto
   for (int64_t o = 0; o < outer; ++o, dst += inner) {
     const T* s = src + offset;
     if (step == 1) {
-      std::memcpy(dst, s, sizeof(T) * inner);
+      copy_bytes(dst, s, sizeof(T) * inner);
     } else {
       for (int64_t i = 0; i < inner; ++i) dst[i] = s[i * step];
     }
