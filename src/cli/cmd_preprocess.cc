@@ -1,6 +1,7 @@
 // `mconv preprocess DIR -o batch.npy`: images as the exact tensors a model sees, for `mconv run`,
 // other runtimes, or scripts (labels.csv classes written beside them with --labels-out).
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/args.h"
 #include "cli/cli_output.h"
@@ -69,15 +70,28 @@ int run_preprocess(const std::vector<std::string>& args) {
   const std::string& dir = parsed->positional(0);
   auto all = list_image_folder(dir);
   if (!all.ok()) return fail(dir, all.status());
+  // Neither file written may replace an input (an image or the folder's labels.csv) or the other.
+  const auto labels_out = parsed->value("labels-out");
+  if (labels_out && (*labels_out == *out || is_same_file(*labels_out, *out)))
+    return usage_error(spec.name, "--output and --labels-out name the same file");
+  for (const std::string* written : {&*out, labels_out ? &*labels_out : nullptr}) {
+    if (!written) continue;
+    if (is_same_file(*written, (std::filesystem::path(dir) / "labels.csv").string()))
+      return fail(*written, Status::Error("is the folder's labels.csv"));
+    for (const LabeledImage& image : *all)
+      if (is_same_file(*written, image.path))
+        return fail(*written, Status::Error("is one of the input images"));
+  }
   std::optional<size_t> n;
   if (*count > 0) n = static_cast<size_t>(*count);
   auto some = select_images(*all, static_cast<size_t>(*offset), n);
   if (!some.ok()) return fail(dir, some.status());
+  if (some->empty()) return fail(dir, Status::Error("no JPEG or PNG images to preprocess"));
   const Preprocess pre = make_preprocess(*preset, *layout, static_cast<int>(*size));
   auto batch = load_image_batch(*some, pre, static_cast<int>(*threads));
   if (!batch.ok()) return fail(dir, batch.status());
   if (Status s = write_npy(*out, *batch); !s.ok()) return fail(*out, s);
-  if (auto labels_out = parsed->value("labels-out")) {
+  if (labels_out) {
     const std::vector<int> labels = image_labels(*some);
     Tensor t(DType::kI64, {static_cast<int64_t>(labels.size())});
     for (size_t i = 0; i < labels.size(); ++i) t.data<int64_t>()[i] = labels[i];

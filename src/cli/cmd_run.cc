@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/model_files.h"
 #include "cli/model_runner.h"
+#include "core/file_io.h"
 #include "core/npy.h"
 
 namespace mconv::cli {
@@ -177,10 +178,20 @@ int run_run(const std::vector<std::string>& args) {
     if (!tensor.ok()) return fail(path, tensor.status());
     inputs.push_back(std::move(*tensor));
   }
-  // Refuse unwritable destinations before spending time on the run.
-  for (const std::string& path : *output_paths)
-    if (!path.empty())
-      if (Status s = check_output_dir(path); !s.ok()) return fail(path, s);
+  // Refuse unwritable destinations, and any that would overwrite an input or another output,
+  // before spending time on the run.
+  for (size_t o = 0; o < output_paths->size(); ++o) {
+    const std::string& path = (*output_paths)[o];
+    if (path.empty()) continue;
+    if (Status s = check_output_dir(path); !s.ok()) return fail(path, s);
+    if (is_same_file(path, model_path)) return fail(path, Status::Error("is the model file"));
+    for (const std::string& in : *input_paths)
+      if (is_same_file(path, in) || path == in)
+        return fail(path, Status::Error("is also an --input; choose another output name"));
+    for (size_t p = 0; p < o; ++p)
+      if ((*output_paths)[p] == path || is_same_file(path, (*output_paths)[p]))
+        return fail(path, Status::Error("is given for two outputs"));
+  }
 
   auto result = run_batched(model, inputs);
   if (!result.ok()) return fail(model_path, result.status());

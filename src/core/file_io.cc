@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 namespace mconv {
 
@@ -65,6 +66,17 @@ Status write_file_atomic(const std::string& path, const void* data, size_t size)
     return Status::Error(path + ": cannot rename into place: " + why);
   }
   return Status::Ok();
+}
+
+bool is_same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::exists(a, ec) && std::filesystem::exists(b, ec))
+    return std::filesystem::equivalent(a, b, ec) && !ec;
+  // Not both there yet (two outputs about to be written): compare the resolved spellings.
+  const auto ca = std::filesystem::weakly_canonical(a, ec);
+  if (ec) return false;
+  const auto cb = std::filesystem::weakly_canonical(b, ec);
+  return !ec && ca == cb;
 }
 
 }  // namespace mconv

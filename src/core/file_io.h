@@ -24,4 +24,9 @@ inline Status write_file_atomic(const std::string& path, const std::string& text
   return write_file_atomic(path, text.data(), text.size());
 }
 
+// True when both paths name the same file: one existing file (also through symlinks, hard links
+// or "./x"), or, when one does not exist yet, the same resolved path. Commands use it to refuse an
+// output that would overwrite one of their inputs or another output.
+bool is_same_file(const std::string& a, const std::string& b);
+
 }  // namespace mconv

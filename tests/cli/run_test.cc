@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli_test_util.h"
+#include "core/file_io.h"
 #include "core/npy.h"
 
 namespace mconv::test {
@@ -110,6 +111,39 @@ TEST(CliRun, FailuresWriteNothing) {
     EXPECT_NE(lines[0].find(c.reason), std::string::npos) << lines[0];
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir)) << "a failed run left files in " << dir;
+}
+
+TEST(CliRun, RefusesToOverwriteItsInputsOrModel) {
+  std::string model = model_file("mobilenet_v3_small_op17.onnx");
+  MCONV_REQUIRE_SHARED_FILE(model);
+  std::string dir = make_temp_dir("cli_run_overwrite");
+  std::filesystem::copy_file(model_file("mobilenet_v3_small_op17.input.npy"), dir + "/x.npy");
+  std::filesystem::copy_file(model, dir + "/m.onnx");
+  std::filesystem::create_symlink(dir + "/x.npy", dir + "/link.npy");
+  const auto before = std::filesystem::file_size(dir + "/x.npy");
+  struct Case {
+    std::string output;  // the --output given
+    std::string reason;  // part of the expected message
+  };
+  std::vector<Case> cases = {
+      {dir + "/x.npy", "is also an --input"},
+      {dir + "/./x.npy", "is also an --input"},   // another spelling of the same file
+      {dir + "/link.npy", "is also an --input"},  // a symlink to it
+      {dir + "/m.onnx", "is the model file"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_mconv("run " + shell_quote(dir + "/m.onnx") + " -i " +
+                       shell_quote(dir + "/x.npy") + " -o " + shell_quote(c.output));
+    EXPECT_EQ(r.exit_code, 1) << c.output << ": " << r.output;
+    auto lines = lines_of(r.output);
+    ASSERT_EQ(lines.size(), 1u) << r.output;
+    EXPECT_NE(lines[0].find(c.reason), std::string::npos) << lines[0];
+  }
+  EXPECT_EQ(std::filesystem::file_size(dir + "/x.npy"), before);
+  auto input = read_npy(dir + "/x.npy");
+  EXPECT_TRUE(input.ok()) << "the input was damaged";
+  EXPECT_TRUE(read_file_bytes(dir + "/m.onnx").ok());
+  EXPECT_EQ(std::filesystem::file_size(dir + "/m.onnx"), std::filesystem::file_size(model));
 }
 
 }  // namespace
