@@ -1,7 +1,6 @@
 #include "runtime/kernels/quantized/add_sub.h"
 
-#include "runtime/kernels/broadcast.h"
-#include "runtime/kernels/kernel_util.h"
+#include "runtime/kernels/quantized/binary_elementwise.h"
 
 namespace mconv::runtime::quantized {
 namespace {
@@ -39,34 +38,11 @@ KernelPtr create_add_sub_kernel(const ir::Node& node, bool subtract) {
                                                           static_cast<float>(yq.scale[0])))};
   p.output.output_zero_point = yq.zero_point[0];
   p.output.range = full_range(yq.dtype);
-  const DType dtype = yq.dtype;
-  return kernels::make_lambda_kernel(
-      [p, dtype](KernelInputs in, std::vector<Tensor>& out, const ExecContext& ctx) -> Status {
-        const bool single = single_rounding(ctx);
-        MCONV_RETURN_IF_ERROR(kernels::require_input(in, 0, "A"));
-        MCONV_RETURN_IF_ERROR(kernels::require_input(in, 1, "B"));
-        const Tensor& a = *in[0];
-        const Tensor& b = *in[1];
-        MCONV_RETURN_IF_ERROR(require_tensor_dtype(a, dtype, "A"));
-        MCONV_RETURN_IF_ERROR(require_tensor_dtype(b, dtype, "B"));
-        MCONV_ASSIGN_OR_RETURN(kernels::BroadcastLoop loop,
-                               kernels::plan_broadcast(a.shape(), b.shape()));
-        out[0] = Tensor(dtype, loop.out_shape);
-        return dispatch_quantized(dtype, "A", [&](auto tag) {
-          using T = decltype(tag);
-          kernels::broadcast_apply(
-              loop, a.data<T>(), b.data<T>(), out[0].data<T>(), [&p, single](T x, T y) {
-                const int32_t sx =
-                    rescale((static_cast<int32_t>(x) - p.a_zero_point) * (1 << kLeftShift),
-                            p.a_multiplier, single);
-                const int32_t sy =
-                    rescale((static_cast<int32_t>(y) - p.b_zero_point) * (1 << kLeftShift),
-                            p.b_multiplier, single);
-                return static_cast<T>(p.output.apply(p.subtract ? sx - sy : sx + sy, 0, single));
-              });
-          return Status::Ok();
-        });
-      });
+  return make_binary_kernel(yq.dtype, [p](int32_t x, int32_t y, bool single) {
+    const int32_t sx = rescale((x - p.a_zero_point) * (1 << kLeftShift), p.a_multiplier, single);
+    const int32_t sy = rescale((y - p.b_zero_point) * (1 << kLeftShift), p.b_multiplier, single);
+    return p.output.apply(p.subtract ? sx - sy : sx + sy, 0, single);
+  });
 }
 
 }  // namespace mconv::runtime::quantized
