@@ -142,4 +142,10 @@ Expected<int64_t> parse_int(const std::string& text, const std::string& what, in
   return value;
 }
 
+Expected<int64_t> int_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                             int64_t min, int64_t max) {
+  if (auto v = args.value(name)) return parse_int(*v, "--" + name, min, max);
+  return fallback;
+}
+
 }  // namespace mconv::cli

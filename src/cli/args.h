@@ -63,5 +63,8 @@ std::string help_text(const CommandSpec& spec);
 // Parses a whole decimal integer in [min, max]; `what` names it in the error.
 Expected<int64_t> parse_int(const std::string& text, const std::string& what, int64_t min,
                             int64_t max);
+// Option --`name` parsed by parse_int, or `fallback` (not range-checked) when it is absent.
+Expected<int64_t> int_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                             int64_t min, int64_t max);
 
 }  // namespace mconv::cli

@@ -149,7 +149,7 @@ Status check_output_path(const std::string& out, const std::string& source) {
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
     return Status::Error("directory " + dir.string() + " does not exist");
   if (std::filesystem::is_directory(path, ec)) return Status::Error("is a directory");
-  if (std::filesystem::exists(path, ec) && std::filesystem::equivalent(path, source, ec))
+  if (is_same_file(out, source))
     return Status::Error("is the source file; choose another output name");
   return Status::Ok();
 }
@@ -163,10 +163,10 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
     return Status::Error("--precision int8 needs --calib DIR");
   if (calib) options.calibration.dir = *calib;
   if (!calib) options.calibration.synthetic = 32;
-  if (auto n = args.value("calib-count")) {
-    MCONV_ASSIGN_OR_RETURN(int64_t count, parse_int(*n, "--calib-count", 1, 100000));
-    options.calibration.count = static_cast<size_t>(count);
-  }
+  MCONV_ASSIGN_OR_RETURN(
+      int64_t count,
+      int_option(args, "calib-count", static_cast<int64_t>(options.calibration.count), 1, 100000));
+  options.calibration.count = static_cast<size_t>(count);
   if (auto m = args.value("calib-method")) {
     MCONV_ASSIGN_OR_RETURN(options.ptq.quantize.activation_range.method,
                            quant::range_method_from_name(*m));
@@ -181,10 +181,9 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
   options.calibration.preset =
       args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
   MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
-  if (auto n = args.value("split-groups")) {
-    MCONV_ASSIGN_OR_RETURN(int64_t groups, parse_int(*n, "--split-groups", 1, 64));
-    options.ptq.split.max_groups = static_cast<int>(groups);
-  }
+  MCONV_ASSIGN_OR_RETURN(int64_t groups,
+                         int_option(args, "split-groups", options.ptq.split.max_groups, 1, 64));
+  options.ptq.split.max_groups = static_cast<int>(groups);
   if (auto io = args.value("io")) {
     if (*io == "float") {
       options.integer_io = quant::IntegerIo::kFloat;
@@ -196,10 +195,9 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
       return Status::Error("unknown --io '" + *io + "' (expected float, int8, uint8)");
     }
   }
-  if (auto n = args.value("threads")) {
-    MCONV_ASSIGN_OR_RETURN(int64_t threads, parse_int(*n, "--threads", 1, 256));
-    options.calibration.threads = static_cast<int>(threads);
-  }
+  MCONV_ASSIGN_OR_RETURN(int64_t threads,
+                         int_option(args, "threads", options.calibration.threads, 1, 256));
+  options.calibration.threads = static_cast<int>(threads);
   return Status::Ok();
 }
 
@@ -322,12 +320,9 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
 
   if (Status s = int8_options(args, source_format, false, options.convert); !s.ok())
     return usage_error(spec.name, s.message());
-  options.convert.opset = 17;
-  if (auto text = args.value("opset")) {
-    auto opset = parse_int(*text, "--opset", 13, 18);
-    if (!opset.ok()) return usage_error(spec.name, opset.status().message());
-    options.convert.opset = static_cast<int>(*opset);
-  }
+  auto opset = int_option(args, "opset", 17, 13, 18);
+  if (!opset.ok()) return usage_error(spec.name, opset.status().message());
+  options.convert.opset = static_cast<int>(*opset);
   options.convert.keep_io_types = args.flag("keep-io-types");
   options.threads = options.convert.calibration.threads;
   if (auto v = args.value("val")) {
@@ -336,16 +331,14 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
     if (options.convert.calibration.dir == *v)
       options.val_offset = options.convert.calibration.count;
   }
-  if (auto k = args.value("val-offset")) {
-    auto v = parse_int(*k, "--val-offset", 0, 100000000);
-    if (!v.ok()) return usage_error(spec.name, v.status().message());
-    options.val_offset = static_cast<size_t>(*v);
-  }
-  if (auto k = args.value("val-count")) {
-    auto v = parse_int(*k, "--val-count", 1, 100000000);
-    if (!v.ok()) return usage_error(spec.name, v.status().message());
-    options.val_count = static_cast<size_t>(*v);
-  }
+  auto val_offset =
+      int_option(args, "val-offset", static_cast<int64_t>(options.val_offset), 0, 100000000);
+  auto val_count =
+      int_option(args, "val-count", static_cast<int64_t>(options.val_count), 1, 100000000);
+  for (const auto* v : {&val_offset, &val_count})
+    if (!v->ok()) return usage_error(spec.name, v->status().message());
+  options.val_offset = static_cast<size_t>(*val_offset);
+  options.val_count = static_cast<size_t>(*val_count);
   const bool int8 = std::find(options.precisions.begin(), options.precisions.end(),
                               Precision::kInt8) != options.precisions.end();
   if (int8 && options.convert.calibration.dir.empty())

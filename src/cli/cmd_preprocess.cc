@@ -38,12 +38,6 @@ CommandSpec preprocess_spec() {
       .notes = "Geometry: shorter side resized to round(S*256/224) (PIL bilinear), centre crop S.",
   };
 }
-
-Expected<int64_t> int_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
-                             int64_t min, int64_t max) {
-  if (auto v = args.value(name)) return parse_int(*v, "--" + name, min, max);
-  return fallback;
-}
 }  // namespace
 
 int run_preprocess(const std::vector<std::string>& args) {
@@ -72,7 +66,7 @@ int run_preprocess(const std::vector<std::string>& args) {
   if (!all.ok()) return fail(dir, all.status());
   // Neither file written may replace an input (an image or the folder's labels.csv) or the other.
   const auto labels_out = parsed->value("labels-out");
-  if (labels_out && (*labels_out == *out || is_same_file(*labels_out, *out)))
+  if (labels_out && is_same_file(*labels_out, *out))
     return usage_error(spec.name, "--output and --labels-out name the same file");
   for (const std::string* written : {&*out, labels_out ? &*labels_out : nullptr}) {
     if (!written) continue;

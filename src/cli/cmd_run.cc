@@ -146,12 +146,9 @@ int run_run(const std::vector<std::string>& args) {
     if (!kind.ok()) return usage_error(spec.name, kind.status().message());
     runtime = *kind;
   }
-  int threads = 1;
-  if (auto text = parsed->value("threads")) {
-    auto n = parse_int(*text, "--threads", 1, 256);
-    if (!n.ok()) return usage_error(spec.name, n.status().message());
-    threads = static_cast<int>(*n);
-  }
+  auto threads_n = int_option(*parsed, "threads", 1, 1, 256);
+  if (!threads_n.ok()) return usage_error(spec.name, threads_n.status().message());
+  const int threads = static_cast<int>(*threads_n);
   std::vector<std::string> input_args = parsed->values("input");
   if (input_args.empty()) return usage_error(spec.name, "missing --input");
 
@@ -186,10 +183,10 @@ int run_run(const std::vector<std::string>& args) {
     if (Status s = check_output_dir(path); !s.ok()) return fail(path, s);
     if (is_same_file(path, model_path)) return fail(path, Status::Error("is the model file"));
     for (const std::string& in : *input_paths)
-      if (is_same_file(path, in) || path == in)
+      if (is_same_file(path, in))
         return fail(path, Status::Error("is also an --input; choose another output name"));
     for (size_t p = 0; p < o; ++p)
-      if ((*output_paths)[p] == path || is_same_file(path, (*output_paths)[p]))
+      if (is_same_file(path, (*output_paths)[p]))
         return fail(path, Status::Error("is given for two outputs"));
   }
 

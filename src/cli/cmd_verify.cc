@@ -390,29 +390,16 @@ int run_verify(const std::vector<std::string>& argv) {
   const auto images_dir = args.value("images");
   if (!reference_path) return usage_error(spec.name, "missing --reference SOURCE");
   if (!images_dir) return usage_error(spec.name, "missing --images DIR");
-  size_t offset = 0;
+  auto offset_n = int_option(args, "offset", 0, 0, 1'000'000'000);
+  auto count_n = int_option(args, "count", 0, 1, 1'000'000'000);  // 0: not given
+  auto runs_n = int_option(args, "runs", 10, 0, 100'000);
+  auto threads_n = int_option(args, "threads", 2, 1, 256);
+  for (const auto* n : {&offset_n, &count_n, &runs_n, &threads_n})
+    if (!n->ok()) return usage_error(spec.name, n->status().message());
+  const size_t offset = static_cast<size_t>(*offset_n);
   std::optional<size_t> count;
-  int runs = 10, threads = 2;
-  if (auto s = args.value("offset")) {
-    auto n = parse_int(*s, "--offset", 0, 1'000'000'000);
-    if (!n.ok()) return usage_error(spec.name, n.status().message());
-    offset = static_cast<size_t>(*n);
-  }
-  if (auto s = args.value("count")) {
-    auto n = parse_int(*s, "--count", 1, 1'000'000'000);
-    if (!n.ok()) return usage_error(spec.name, n.status().message());
-    count = static_cast<size_t>(*n);
-  }
-  if (auto s = args.value("runs")) {
-    auto n = parse_int(*s, "--runs", 0, 100'000);
-    if (!n.ok()) return usage_error(spec.name, n.status().message());
-    runs = static_cast<int>(*n);
-  }
-  if (auto s = args.value("threads")) {
-    auto n = parse_int(*s, "--threads", 1, 256);
-    if (!n.ok()) return usage_error(spec.name, n.status().message());
-    threads = static_cast<int>(*n);
-  }
+  if (*count_n > 0) count = static_cast<size_t>(*count_n);
+  const int runs = static_cast<int>(*runs_n), threads = static_cast<int>(*threads_n);
   std::optional<Precision> precision_arg;
   if (auto s = args.value("precision")) {
     auto p = precision_from_name(*s);
