@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config git ca-certificates
   libeigen3-dev libjpeg62-turbo-dev libpng-dev
   libgtest-dev libgmock-dev
   nodejs npm clang libclang-rt-14-dev
-  zlib1g-dev chromium)
+  zlib1g-dev chromium unzip)
 
 missing=()
 for p in "${packages[@]}"; do
