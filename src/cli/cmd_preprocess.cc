@@ -6,6 +6,8 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
+#include "cli/metadata_options.h"
+#include "cli/model_files.h"
 #include "core/file_io.h"
 #include "core/npy.h"
 #include "data/dataset.h"
@@ -25,7 +27,7 @@ CommandSpec preprocess_spec() {
               {.name = "output", .short_name = 'o', .value_name = "OUT", .help = ".npy to write"},
               {.name = "preset",
                .value_name = "P",
-               .help = "torch (default), keras, unit, pm1 or u8"},
+               .help = "torch (default; with --model: its metadata's), keras, unit, pm1 or u8"},
               {.name = "layout", .value_name = "L", .help = "nchw (default) or nhwc"},
               {.name = "size", .value_name = "S", .help = "crop size (default 224)"},
               {.name = "offset", .value_name = "K", .help = "skip the first K images"},
@@ -34,6 +36,9 @@ CommandSpec preprocess_spec() {
                .value_name = "PATH",
                .help = "also write the labels.csv classes as int64 .npy [N]"},
               {.name = "threads", .value_name = "N", .help = "decode threads (default 2)"},
+              {.name = "model",
+               .value_name = "MODEL",
+               .help = "take preset, layout and size from MODEL (its metadata and input)"},
           },
       .notes = "Geometry: shorter side resized to round(S*256/224) (PIL bilinear), centre crop S.",
   };
@@ -50,11 +55,28 @@ int run_preprocess(const std::vector<std::string>& args) {
   }
   const auto out = parsed->value("output");
   if (!out) return usage_error(spec.name, "missing --output (-o) OUT.npy");
-  auto preset = preset_from_name(parsed->value("preset").value_or("torch"));
+  // Defaults from --model: its input's layout and size, the preset its metadata names.
+  std::string default_preset = "torch", default_layout = "nchw";
+  int64_t default_size = 224;
+  if (auto model_path = parsed->value("model")) {
+    auto model = load_model(*model_path);
+    if (!model.ok()) return fail(*model_path, model.status());
+    if (model->graph.inputs.size() != 1)
+      return fail(*model_path, Status::Error("--model needs a model with one image input"));
+    auto input = image_input_spec_from_shape(ir::static_dims(model->graph.inputs[0]->shape));
+    if (!input.ok()) return fail(*model_path, input.status());
+    default_layout = input->layout == ImageLayout::kNHWC ? "nhwc" : "nchw";
+    default_size = input->height;
+    const std::string from_metadata = preset_from_metadata(model->metadata);
+    default_preset = !from_metadata.empty()             ? from_metadata
+                     : model->source_format == "tflite" ? "keras"
+                                                        : "torch";
+  }
+  auto preset = preset_from_name(parsed->value("preset").value_or(default_preset));
   if (!preset.ok()) return usage_error(spec.name, preset.status().message());
-  auto layout = image_layout_from_name(parsed->value("layout").value_or("nchw"));
+  auto layout = image_layout_from_name(parsed->value("layout").value_or(default_layout));
   if (!layout.ok()) return usage_error(spec.name, layout.status().message());
-  auto size = int_option(*parsed, "size", 224, 8, 4096);
+  auto size = int_option(*parsed, "size", default_size, 8, 4096);
   auto offset = int_option(*parsed, "offset", 0, 0, 100000000);
   auto count = int_option(*parsed, "count", -1, 1, 100000000);
   auto threads = int_option(*parsed, "threads", 2, 1, 256);

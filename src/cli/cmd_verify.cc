@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/convert_variants.h"
 #include "cli/json_writer.h"
+#include "cli/metadata_options.h"
 #include "cli/model_files.h"
 #include "cli/progress.h"
 #include "cli/variant_runs.h"
@@ -48,8 +49,8 @@ CommandSpec verify_spec() {
                .help = "labels file (default: DIR/labels.csv when present)"},
               {.name = "preset",
                .value_name = "P",
-               .help = "preprocessing torch|keras|unit|pm1|u8 (default: torch for .onnx "
-                       "references, keras for .tflite)"},
+               .help = "preprocessing torch|keras|unit|pm1|u8 (default: from the models' "
+                       "metadata, else torch for .onnx references, keras for .tflite)"},
               {.name = "count", .value_name = "N", .help = "images used (default: all)"},
               {.name = "offset", .value_name = "K", .help = "skip the first K images"},
               {.name = "precision",
@@ -437,8 +438,11 @@ int run_verify(const std::vector<std::string>& argv) {
   v.precision = precision_arg ? *precision_arg : infer_precision(candidate->graph);
 
   // Images in the reference's input layout.
-  const std::string preset_name = args.value("preset").value_or(
-      reference->source_format == "onnx" ? std::string("torch") : std::string("keras"));
+  // --preset, else what the files' metadata say (reference first), else the format's default.
+  std::string preset_name =
+      args.value("preset").value_or(preset_from_metadata(reference->metadata));
+  if (preset_name.empty()) preset_name = preset_from_metadata(candidate->metadata);
+  if (preset_name.empty()) preset_name = reference->source_format == "onnx" ? "torch" : "keras";
   auto preset = preset_from_name(preset_name);
   if (!preset.ok()) return usage_error(spec.name, "--preset: " + preset.status().message());
   auto input_spec = image_input_spec_from_shape(ir::static_dims(ref_input.shape));

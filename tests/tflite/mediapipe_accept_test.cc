@@ -187,7 +187,8 @@ TEST_F(MediaPipeAcceptance, KerasMobileNetV3SmallAllPrecisions) {
 
 TEST_F(MediaPipeAcceptance, FloatPm1InputWith1001ClassesAllPrecisions) {
   const std::string source = test::make_temp_dir("mediapipe_fixture") + "/pm1_1001.tflite";
-  ASSERT_TRUE(write_pm1_1001_model(source).ok());
+  const Status written = write_pm1_1001_model(source);
+  ASSERT_TRUE(written.ok()) << written.message();
   check_model(source, "pm1", 1, "pm1_1001");
 }
 
