@@ -78,10 +78,17 @@ Status write_pm1_1001_model(const std::string& path) {
   ir::Attributes axis;
   axis.set("axis", int64_t{1});
   g.outputs[0] = node(g, ir::OpType::kConcat, "scores_1001", {background, probs}, axis);
+  MCONV_RETURN_IF_ERROR(g.topological_sort());  // remove_dead walks nodes in topological order
   g.remove_dead();
-  MCONV_RETURN_IF_ERROR(g.topological_sort());
   MCONV_RETURN_IF_ERROR(passes::infer_shapes(g).status());
-  return tflite::export_tflite_file(g, path);
+  for (const auto& v : g.values())
+    if (!v->has_shape)
+      return Status::Error("fixture: value '" + v->name + "' has no shape (" +
+                           std::to_string(v->consumers.size()) + " consumers, producer " +
+                           (v->producer ? v->producer->name : std::string("none")) + ")");
+  tflite::TfliteExportOptions options;
+  options.prepare_graph = false;  // already TFLite-shaped (imported from a .tflite)
+  return tflite::export_tflite_file(g, path, options);
 }
 
 // "accuracy     top-1 84.0%, ..." of `mconv verify`, in percent; -1 when missing.
