@@ -174,8 +174,10 @@ Expected<ir::Model> import_torch_bytes(std::span<const uint8_t> bytes,
     return with_context(Status::Error("the state dict's shapes are those of " + *recognized +
                                       ", not --arch " + arch));
   model.source_format = "pytorch:" + arch;
-  model.producer = "PyTorch checkpoint (" + arch + ", " + cp.container + " container, " + cp.form +
-                   ", " + cp.float_types() + " weights)";
+  model.producer = "PyTorch checkpoint (" + arch + ", " + std::to_string(classes) + " classes, " +
+                   cp.container + " container, " + cp.form +
+                   (cp.module_prefix ? ", 'module.' keys" : "") + ", " + cp.float_types() +
+                   " weights)";
   MCONV_RETURN_IF_ERROR(with_context(passes::simplify_after_import(model.graph)));
   if (info) {
     info->container = cp.container;
