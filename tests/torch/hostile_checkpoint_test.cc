@@ -26,7 +26,7 @@ std::string error_of_pickle(const std::string& pickle) {
   auto cp = read(test::torch_zip(pickle, {{"0", test::f32_bytes({1, 2, 3, 4})}}));
   EXPECT_FALSE(cp.ok()) << "accepted a hostile pickle";
   if (cp.ok()) return "";
-  const std::string& m = cp.status().message();
+  const std::string m = cp.status().message();
   EXPECT_EQ(m.find('\n'), std::string::npos) << m;
   return m;
 }
