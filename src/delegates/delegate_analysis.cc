@@ -21,17 +21,18 @@ int find_root(std::vector<int>& parent, int x) {
 }
 
 // Connected groups of taken nodes (linked through a tensor one produces and another reads),
-// each as its node indices in graph order, the groups ordered by their first node.
+// each as its counted node indices in graph order, the groups ordered by their first node.
+// Taken nodes that are not counted (ORT CPU: the Q/DQ around integer kernels) still link.
 std::vector<std::vector<int>> partitions(const OpGraph& g, const std::vector<NodeJudgement>& j) {
   std::vector<int> parent(g.nodes.size());
   std::iota(parent.begin(), parent.end(), 0);
   const auto producer = g.producers();
   for (size_t n = 0; n < g.nodes.size(); ++n) {
-    if (!j[n].taken || !j[n].counted) continue;
+    if (!j[n].taken) continue;
     for (int t : g.nodes[n].inputs) {
       if (t < 0) continue;
       const int p = producer[t];
-      if (p >= 0 && j[p].taken && j[p].counted)
+      if (p >= 0 && j[p].taken)
         parent[find_root(parent, static_cast<int>(n))] = find_root(parent, p);
     }
   }

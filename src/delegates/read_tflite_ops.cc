@@ -210,6 +210,12 @@ Expected<OpGraph> read_tflite_ops(const std::vector<uint8_t>& bytes, const std::
     if (out_name.size() > 60) out_name = out_name.substr(0, 57) + "...";
     node.name = "#" + std::to_string(i) + " " + out_name;
     read_options(op, node);
+    // DEQUANTIZE of a constant (float16 or int8 weights) yields a "quasi-static" tensor: XNNPACK
+    // (quasi_static_tensors in xnnpack_delegate.cc), the GPU delegate and the Core ML delegate's
+    // FP16GraphPartitionHelper all treat it as the constant weights it stands for.
+    if (node.op == "DEQUANTIZE" && !node.inputs.empty() && node.inputs[0] >= 0 &&
+        graph.tensors[node.inputs[0]].is_constant && !node.outputs.empty())
+      graph.tensors[node.outputs[0]].is_constant = true;
     graph.nodes.push_back(std::move(node));
   }
   return graph;
