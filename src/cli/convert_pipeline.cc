@@ -202,6 +202,9 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
     case ModelFormat::kUnknown:
       return Status::Error("no output format given (expected .onnx or .tflite)");
   }
+  for (const passes::PassEntry& entry : passes::delegate_form_passes(
+           options.delegate_target, options.target == ModelFormat::kTflite))
+    pipeline.push_back(entry);
   pipeline.push_back({"verify", 90, &passes::verify_graph});
   MCONV_RETURN_IF_ERROR(passes::run_pipeline(model.graph, pipeline, &out.passes));
   if (options.precision == Precision::kFp16)
