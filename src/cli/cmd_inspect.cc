@@ -17,8 +17,12 @@ CommandSpec inspect_spec() {
       .name = "inspect",
       .summary =
           "Show a model's format, producer, I/O signature, op histogram and parameter count.",
-      .positionals = {{"MODEL", "an .onnx or .tflite file"}},
+      .positionals = {{"MODEL", "an .onnx, .tflite or PyTorch .pth file"}},
       .options = {{.name = "json", .help = "print the same facts as JSON"},
+                  {.name = "arch",
+                   .value_name = "NAME",
+                   .help = "PyTorch checkpoints: the torchvision architecture (default: "
+                           "recognised)"},
                   {.name = "graph", .help = "print the imported graph, one line per node"},
                   {.name = "delegates",
                    .help = "which nodes each mobile delegate / execution provider takes, and why "
@@ -41,6 +45,7 @@ int run_inspect(const std::vector<std::string>& args) {
   const std::string& path = parsed->positional(0);
   auto file = read_model_file(path);
   if (!file.ok()) return fail(path, file.status());
+  file->arch = parsed->value("arch").value_or("");
   if (parsed->flag("delegates")) {
     auto report = delegates::analyze_model_bytes(file->bytes, path);
     if (!report.ok()) return fail(path, report.status());

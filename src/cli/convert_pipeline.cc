@@ -198,6 +198,7 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
                               ? &nchw_with_nchw_input
                               : static_cast<passes::PassFn>(&passes::rewrite_for_nchw)});
       break;
+    case ModelFormat::kTorch:  // never a target
     case ModelFormat::kUnknown:
       return Status::Error("no output format given (expected .onnx or .tflite)");
   }
