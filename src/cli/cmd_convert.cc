@@ -74,6 +74,10 @@ CommandSpec convert_spec() {
                .help = "ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)"},
               {.name = "nchw-input",
                .help = "TFLite -> ONNX: take NCHW inputs instead of the source's NHWC"},
+              {.name = "target",
+               .value_name = "T",
+               .help = "cpu, gpu, coreml or nnapi: write the forms that target's delegate / "
+                       "execution provider takes (see inspect --delegates)"},
               {.name = "opset",
                .value_name = "N",
                .help = "ONNX opset of .onnx outputs (13..18, default 17)"},
@@ -342,6 +346,11 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!opset.ok()) return usage_error(spec.name, opset.status().message());
   options.convert.opset = static_cast<int>(*opset);
   options.convert.keep_io_types = args.flag("keep-io-types");
+  if (auto t = args.value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.convert.delegate_target = *target;
+  }
   options.threads = options.convert.calibration.threads;
   if (auto v = args.value("val")) {
     options.val_dir = *v;
@@ -377,6 +386,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       {"ONNX opset", std::to_string(options.convert.opset)},
       {"fp16 ONNX I/O", options.convert.keep_io_types ? "float32" : "float16"},
       {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(options.convert.delegate_target))},
   };
 
   auto rep = convert_variants(source, options);
@@ -424,6 +434,11 @@ int run_convert(const std::vector<std::string>& args) {
     const std::string ext = std::filesystem::path(*out).extension().string();
     return usage_error(spec.name, "unsupported output extension '" + ext + "' in '" + *out +
                                       "' (expected .onnx or .tflite)");
+  }
+  if (auto t = parsed->value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.delegate_target = *target;
   }
   options.keep_nchw_input = parsed->flag("keep-nchw-input");
   options.nchw_input = parsed->flag("nchw-input");

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/model_files.h"
 #include "cli/model_summary.h"
+#include "delegates/delegate_analysis.h"
 #include "ir/dump.h"
 
 namespace mconv::cli {
@@ -22,7 +23,10 @@ CommandSpec inspect_spec() {
                    .value_name = "NAME",
                    .help = "PyTorch checkpoints: the torchvision architecture (default: "
                            "recognised)"},
-                  {.name = "graph", .help = "print the imported graph, one line per node"}},
+                  {.name = "graph", .help = "print the imported graph, one line per node"},
+                  {.name = "delegates",
+                   .help = "which nodes each mobile delegate / execution provider takes, and why "
+                           "not the others (with --json: as JSON)"}},
       .notes =
           "Layouts (NCHW/NHWC) are shown for 4-d inputs and outputs when a layout-sensitive\n"
           "op (Conv, pooling, BatchNormalization) fixes them.",
@@ -42,6 +46,15 @@ int run_inspect(const std::vector<std::string>& args) {
   auto file = read_model_file(path);
   if (!file.ok()) return fail(path, file.status());
   file->arch = parsed->value("arch").value_or("");
+  if (parsed->flag("delegates")) {
+    auto report = delegates::analyze_model_bytes(file->bytes, path);
+    if (!report.ok()) return fail(path, report.status());
+    std::fputs((parsed->flag("json") ? delegates::delegate_report_json(*report)
+                                     : delegates::delegate_report_text(*report))
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
   auto model = import_model(*file);
   if (!model.ok()) return fail(path, model.status());
 
