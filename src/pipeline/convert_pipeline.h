@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "ir/graph.h"
 #include "passes/delegate_forms.h"
