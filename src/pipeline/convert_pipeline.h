@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "cli/metadata_options.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "ir/graph.h"
 #include "passes/delegate_forms.h"

@@ -1,4 +1,4 @@
-#include "cli/convert_pipeline.h"
+#include "pipeline/convert_pipeline.h"
 
 #include <flatbuffers/flatbuffers.h>
 

@@ -1,4 +1,4 @@
-#include "cli/model_summary.h"
+#include "pipeline/model_summary.h"
 
 #include <algorithm>
 #include <cstdio>
