@@ -6,13 +6,13 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/metadata_options.h"
-#include "cli/model_files.h"
 #include "core/file_io.h"
 #include "core/npy.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "ir/graph.h"
+#include "pipeline/metadata_options.h"
+#include "pipeline/model_files.h"
 
 namespace mconv::cli {
 

@@ -3,7 +3,7 @@
 // LiteRT is missing), SOURCE in the reference interpreter, on the same images; the verdict uses
 // the tolerance of MODEL's precision. When agreement is poor (or with --layers) both files also
 // run layer by layer in the reference interpreter on the first image, and the first layer where
-// MODEL diverges from SOURCE is named (cli/verify_layers.h).
+// MODEL diverges from SOURCE is named (pipeline/verify_layers.h).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,16 +12,16 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/convert_variants.h"
 #include "cli/json_writer.h"
-#include "cli/metadata_options.h"
-#include "cli/model_files.h"
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
-#include "cli/verify_layers.h"
 #include "core/half.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
+#include "pipeline/convert_variants.h"
+#include "pipeline/metadata_options.h"
+#include "pipeline/model_files.h"
+#include "pipeline/variant_runs.h"
+#include "pipeline/verify_layers.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 
@@ -442,7 +442,11 @@ int run_verify(const std::vector<std::string>& argv) {
   std::string preset_name =
       args.value("preset").value_or(preset_from_metadata(reference->metadata));
   if (preset_name.empty()) preset_name = preset_from_metadata(candidate->metadata);
-  if (preset_name.empty()) preset_name = reference->source_format == "onnx" ? "torch" : "keras";
+  if (preset_name.empty())
+    preset_name =
+        reference->source_format == "onnx" || reference->source_format.starts_with("pytorch:")
+            ? "torch"
+            : "keras";
   auto preset = preset_from_name(preset_name);
   if (!preset.ok()) return usage_error(spec.name, "--preset: " + preset.status().message());
   auto input_spec = image_input_spec_from_shape(ir::static_dims(ref_input.shape));

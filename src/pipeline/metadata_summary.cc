@@ -1,4 +1,4 @@
-#include "cli/metadata_summary.h"
+#include "pipeline/metadata_summary.h"
 
 #include <cstdio>
 
@@ -24,7 +24,7 @@ std::string metadata_text(const ir::ModelMetadata& m, const std::string& error) 
   auto line = [&](const std::string& label, const std::string& text) {
     if (text.empty()) return;
     std::string l = "  " + label + ":";
-    l.resize(std::max<size_t>(l.size() + 1, 17), ' ');
+    l.resize(std::max<size_t>(l.size() + 1, 19), ' ');
     out += l + text + "\n";
   };
   line("name", m.name);

@@ -1,6 +1,6 @@
 // The metadata mconv writes into converted files (TFLite model metadata, ONNX metadata_props):
-// what the source file carried, overridden by the command line, completed from the converted
-// graph (input size and layout, class count) and the preprocessing preset.
+// what the source file carried, overridden by the command line (cli/metadata_args.h), completed
+// from the converted graph (input size and layout, class count) and the preprocessing preset.
 //
 //   --labels FILE|imagenet   class names: one per line, or the built-in ImageNet names (1000, or
 //                            1001 with "background" first, chosen by the model's class count)
@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "cli/args.h"
 #include "core/status.h"
 #include "data/preprocess.h"
 #include "ir/graph.h"
@@ -33,11 +32,6 @@ struct MetadataChoice {
   std::string license;      // --license
   std::string preset;       // preprocessing preset name the input takes ("" = none known)
 };
-
-// The options above, for a command's spec.
-std::vector<OptionSpec> metadata_option_specs();
-// Reads them (labels files are read later, when the class count is known).
-MetadataChoice metadata_choice(const ParsedArgs& args);
 
 // Normalization of a preset in 0..255 pixel units; nullopt for u8 (raw pixels).
 std::optional<ir::ImageNormalization> normalization_for_preset(PreprocessPreset preset);

@@ -1,4 +1,4 @@
-#include "cli/model_summary.h"
+#include "pipeline/model_summary.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,8 @@
 
 #include "cli/cli_output.h"
 #include "cli/json_writer.h"
-#include "cli/metadata_summary.h"
+#include "pipeline/metadata_options.h"
+#include "pipeline/metadata_summary.h"
 #include "tflite/metadata/tflite_metadata.h"
 
 namespace mconv::cli {
@@ -135,6 +136,8 @@ ModelSummary summarize_model(const ModelFile& file, const ir::Model& model) {
     s.parameters_by_dtype[std::string(dtype_name(v->constant->dtype()))] += n;
   }
   s.metadata = model.metadata;
+  if (s.metadata.image && s.metadata.image->preset.empty())
+    s.metadata.image->preset = preset_from_metadata(s.metadata);  // which preset the values are
   // The importer skips damaged TFLite metadata; inspect says why.
   if (file.format == ModelFormat::kTflite)
     if (auto read = tflite::read_tflite_metadata(file.bytes); !read.ok())

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "ir/graph.h"
 
 namespace mconv::cli {
