@@ -28,7 +28,7 @@ void put32(std::vector<uint8_t>& out, uint32_t v) {
 }
 
 // Fields shared by the local and the central header, from "version needed" to the name length.
-void put_common(std::vector<uint8_t>& out, const ZipEntry& e, uint32_t crc) {
+void put_common(std::vector<uint8_t>& out, const ZipMember& e, uint32_t crc) {
   put16(out, kVersionNeeded);
   put16(out, 0);  // flags: sizes known up front, no data descriptor
   put16(out, kMethodStored);
@@ -54,13 +54,13 @@ uint32_t zip_crc32(const std::vector<uint8_t>& data) {
   return static_cast<uint32_t>(crc);
 }
 
-Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipEntry>& entries,
+Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipMember>& entries,
                                                 uint64_t base_offset) {
   if (entries.size() > 0xffff)
     return Status::Error("zip: " + std::to_string(entries.size()) +
                          " entries exceed the 65535 of a non-zip64 archive");
   std::set<std::string> names;
-  for (const ZipEntry& e : entries) {
+  for (const ZipMember& e : entries) {
     if (e.name.empty()) return Status::Error("zip: entry with an empty name");
     if (e.name.size() > 0xffff) return Status::Error("zip: entry name over 65535 bytes");
     if (!names.insert(e.name).second) return Status::Error("zip: duplicate entry '" + e.name + "'");
@@ -70,7 +70,7 @@ Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipEntry>& ent
 
   std::vector<uint8_t> out;
   std::vector<uint32_t> crcs, offsets;
-  for (const ZipEntry& e : entries) {
+  for (const ZipMember& e : entries) {
     const uint64_t offset = base_offset + out.size();
     if (offset >= kMax32) return Status::Error("zip: archive offset beyond 4 GiB");
     offsets.push_back(static_cast<uint32_t>(offset));
@@ -84,7 +84,7 @@ Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipEntry>& ent
 
   const uint64_t central_start = base_offset + out.size();
   for (size_t i = 0; i < entries.size(); ++i) {
-    const ZipEntry& e = entries[i];
+    const ZipMember& e = entries[i];
     put32(out, kCentralHeaderSignature);
     put16(out, kVersionNeeded);  // version made by (MS-DOS, 1.0)
     put_common(out, e, crcs[i]);

@@ -18,14 +18,15 @@
 
 namespace mconv {
 
-struct ZipEntry {
+// One file of an archive, with its bytes (the reader in core/zip_reader.h has views instead).
+struct ZipMember {
   std::string name;           // path inside the archive ("labels.txt")
   std::vector<uint8_t> data;  // contents, stored as they are
 };
 
 // The archive bytes. Errors: empty or duplicate names, names over 65535 bytes, more than 65535
 // entries, or sizes/offsets beyond the 4 GiB of a non-zip64 archive.
-Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipEntry>& entries,
+Expected<std::vector<uint8_t>> write_stored_zip(const std::vector<ZipMember>& entries,
                                                 uint64_t base_offset = 0);
 
 // CRC-32 (the zip/PNG polynomial) of `data`.

@@ -24,7 +24,7 @@ TEST(ZipWriter, Crc32OfKnownText) {
 }
 
 TEST(ZipWriter, AppendedArchiveListsAndTestsCleanWithUnzip) {
-  const std::vector<ZipEntry> entries = {{"labels.txt", bytes_of("cat\ndog\n")},
+  const std::vector<ZipMember> entries = {{"labels.txt", bytes_of("cat\ndog\n")},
                                          {"empty.txt", {}},
                                          {"dir/notes.txt", bytes_of("stored, not deflated")}};
   std::vector<uint8_t> file = bytes_of(std::string(1000, 'x'));  // a "model" before the archive
@@ -48,7 +48,7 @@ TEST(ZipWriter, AppendedArchiveListsAndTestsCleanWithUnzip) {
 }
 
 TEST(ZipWriter, SameEntriesSameBytes) {
-  const std::vector<ZipEntry> entries = {{"a", bytes_of("1")}, {"b", bytes_of("22")}};
+  const std::vector<ZipMember> entries = {{"a", bytes_of("1")}, {"b", bytes_of("22")}};
   EXPECT_EQ(*write_stored_zip(entries, 7), *write_stored_zip(entries, 7));
 }
 

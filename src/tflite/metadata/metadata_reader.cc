@@ -74,8 +74,8 @@ std::vector<std::string> split_lines(const std::vector<uint8_t>& data) {
 
 }  // namespace
 
-Expected<std::vector<ZipEntry>> read_appended_zip(const std::vector<uint8_t>& file) {
-  std::vector<ZipEntry> entries;
+Expected<std::vector<ZipMember>> read_appended_zip(const std::vector<uint8_t>& file) {
+  std::vector<ZipMember> entries;
   const std::optional<size_t> end = find_end_of_central(file);
   if (!end) return entries;
   const uint8_t* e = &file[*end];
@@ -105,7 +105,7 @@ Expected<std::vector<ZipEntry>> read_appended_zip(const std::vector<uint8_t>& fi
     if (pos + kCentralHeaderSize + name_len + extra_len + comment_len > *end)
       return Status::Error("appended zip: central directory entry " + std::to_string(i) +
                            " runs past the directory");
-    ZipEntry entry;
+    ZipMember entry;
     entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_len);
     if (method != 0 || compressed != size)
       return Status::Error("appended zip: entry '" + entry.name +
@@ -201,9 +201,9 @@ Expected<std::optional<ir::ModelMetadata>> read_tflite_metadata(const std::vecto
           labels_file = f->name()->str();
   }
   if (!labels_file.empty()) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<ZipEntry> files, read_appended_zip(file));
+    MCONV_ASSIGN_OR_RETURN(std::vector<ZipMember> files, read_appended_zip(file));
     auto it = std::find_if(files.begin(), files.end(),
-                           [&](const ZipEntry& e) { return e.name == labels_file; });
+                           [&](const ZipMember& e) { return e.name == labels_file; });
     if (it == files.end())
       return Status::Error("metadata: labels file '" + labels_file +
                            "' is not in the zip archive appended to the model");

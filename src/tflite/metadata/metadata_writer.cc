@@ -206,7 +206,7 @@ Expected<TfliteMetadataPayload> build_tflite_metadata(const ir::ModelMetadata& m
                          min_metadata_parser_version(draft.data(), draft.size()));
   payload.model_metadata = serialize(metadata, tensors, with_labels, version);
   if (with_labels) {
-    ZipEntry labels{kLabelsFileName, {}};
+    ZipMember labels{kLabelsFileName, {}};
     for (const std::string& name : metadata.labels) {
       labels.data.insert(labels.data.end(), name.begin(), name.end());
       labels.data.push_back('\n');

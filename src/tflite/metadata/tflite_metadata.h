@@ -42,7 +42,7 @@ struct MetadataTensors {
 // The metadata that goes into a file: the ModelMetadata flatbuffer and the files to append.
 struct TfliteMetadataPayload {
   std::vector<uint8_t> model_metadata;     // ModelMetadata flatbuffer ("M001")
-  std::vector<ZipEntry> associated_files;  // appended as a zip archive
+  std::vector<ZipMember> associated_files;  // appended as a zip archive
 };
 
 // Builds the payload. Errors: labels whose count is not the class count (MediaPipe refuses such
@@ -57,7 +57,7 @@ Expected<std::string> min_metadata_parser_version(const uint8_t* data, size_t si
 
 // The zip archive appended to a model file (entries in central-directory order); empty when the
 // file has none. Only STORED entries are accepted (what metadata readers take).
-Expected<std::vector<ZipEntry>> read_appended_zip(const std::vector<uint8_t>& file);
+Expected<std::vector<ZipMember>> read_appended_zip(const std::vector<uint8_t>& file);
 
 // The metadata of a TFLite file read back, or nullopt when it has none. Error: a
 // "TFLITE_METADATA" buffer that is not valid metadata, or a labels file named but missing.
