@@ -128,8 +128,10 @@ Expected<std::vector<ZipMember>> read_appended_zip(const std::vector<uint8_t>& f
 
 Expected<std::optional<ir::ModelMetadata>> read_tflite_metadata(const std::vector<uint8_t>& file) {
   if (file.size() < 8) return Status::Error("too short for a TFLite model");
+  // The importer's limits: large models hold more than the verifier's default 1M tables.
   fb::Verifier model_verifier(file.data(),
-                              std::min<size_t>(file.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1));
+                              std::min<size_t>(file.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1),
+                              /*max_depth=*/64, /*max_tables=*/10'000'000);
   if (!::tflite::VerifyModelBuffer(model_verifier))
     return Status::Error("not a valid TFLite flatbuffer");
   const ::tflite::Model* model = ::tflite::GetModel(file.data());
