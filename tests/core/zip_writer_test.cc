@@ -25,8 +25,8 @@ TEST(ZipWriter, Crc32OfKnownText) {
 
 TEST(ZipWriter, AppendedArchiveListsAndTestsCleanWithUnzip) {
   const std::vector<ZipMember> entries = {{"labels.txt", bytes_of("cat\ndog\n")},
-                                         {"empty.txt", {}},
-                                         {"dir/notes.txt", bytes_of("stored, not deflated")}};
+                                          {"empty.txt", {}},
+                                          {"dir/notes.txt", bytes_of("stored, not deflated")}};
   std::vector<uint8_t> file = bytes_of(std::string(1000, 'x'));  // a "model" before the archive
   auto zip = write_stored_zip(entries, file.size());
   ASSERT_TRUE(zip.ok()) << zip.status().message();

@@ -41,7 +41,7 @@ struct MetadataTensors {
 
 // The metadata that goes into a file: the ModelMetadata flatbuffer and the files to append.
 struct TfliteMetadataPayload {
-  std::vector<uint8_t> model_metadata;     // ModelMetadata flatbuffer ("M001")
+  std::vector<uint8_t> model_metadata;      // ModelMetadata flatbuffer ("M001")
   std::vector<ZipMember> associated_files;  // appended as a zip archive
 };
 
