@@ -130,7 +130,7 @@ Expected<std::string> recognize_architecture(const Checkpoint& cp) {
   if (has("features.1.0.block.0.0.weight")) return efficientnet_variant(cp);
   std::string first;
   for (size_t i = 0; i < cp.tensors.size() && i < 3; ++i)
-    first += (i ? ", '" : "'") + cp.tensors[i].name + "'";
+    first += (i ? ", '" : "'") + printable_text(cp.tensors[i].name) + "'";
   return Status::Error("the state dict (keys " + first +
                        ", ...) is not one of the torchvision classifiers mconv builds "
                        "(use --arch NAME if it is)");

@@ -198,6 +198,19 @@ TEST(HostileCheckpoint, DeepNestingIsCapped) {
   EXPECT_NE(error_of_pickle(cycle.bytes()).find("not a state dict"), std::string::npos);
 }
 
+// Fuzzer finding: a STACK_GLOBAL name with a line break went verbatim into the error.
+TEST(HostileCheckpoint, ControlCharactersStayOutOfErrors) {
+  PickleWriter global;
+  global.proto(4).str("os\nx").str("sys\rtem").raw("\x93").stop();
+  EXPECT_NE(error_of_pickle(global.bytes()).find("'os_x.sys_tem'"), std::string::npos);
+  PickleWriter key;  // a tensor named with a line break, out of range
+  key.empty_dict().mark().str("bad\nkey");
+  PickleWriter t;
+  t.tensor("0", 4, 0, {10}, {1});
+  key.raw(t.bytes().substr(2)).setitems().stop();
+  EXPECT_NE(error_of_pickle(key.bytes()).find("'bad_key'"), std::string::npos);
+}
+
 TEST(HostileCheckpoint, UnsetMemoAndUnknownOpcodesAreErrors) {
   PickleWriter memo;
   memo.raw("h\x05").stop();
