@@ -238,6 +238,22 @@ TEST(Checkpoint, StridesAndOffsetsAreHonoured) {
   EXPECT_EQ(cp->form, "state dict");
 }
 
+TEST(Checkpoint, Zip64RecordsAndExtrasAreRead) {
+  PickleWriter t;
+  t.tensor("0", 4, 0, {4}, {1});
+  const std::string zip =
+      test::torch_zip(state_dict_with(t.bytes()), {{"0", test::f32_bytes({1, 2, 3, 4})}}, true);
+  auto cp = read(zip);
+  ASSERT_TRUE(cp.ok()) << cp.status().message();
+  EXPECT_EQ(cp->find("w")->value.to_f32(), (std::vector<float>{1, 2, 3, 4}));
+  // Without its locator the ZIP64 end record cannot be found: an error, not a guess.
+  std::string broken = zip;
+  broken[broken.size() - 22 - 20] ^= 0x7f;
+  auto bad = read(broken);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("ZIP64"), std::string::npos) << bad.status().message();
+}
+
 TEST(Checkpoint, HalfAndBfloat16AreWidenedAndModulePrefixStripped) {
   PickleWriter h, bf;
   h.tensor("0", 2, 0, {2}, {1}, "HalfStorage");
