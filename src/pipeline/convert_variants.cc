@@ -1,4 +1,4 @@
-#include "cli/convert_variants.h"
+#include "pipeline/convert_variants.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <map>
 
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
+#include "pipeline/variant_runs.h"
 #include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
