@@ -40,7 +40,9 @@ int64_t build_resnet(TorchNet& t, const std::string& arch) {
       Act y = t.conv(x, name + ".conv1", depths->bottleneck ? 1 : stride, false);
       y = t.batch_norm(y, name + ".bn1", kEps);
       y = t.unary(OpType::kRelu, y, name + ".relu1");
-      y = t.conv(y, name + ".conv2", depths->bottleneck ? stride : 1, false);
+      // ResNeXt's grouped 3x3 has the same keys.
+      y = t.conv(y, name + ".conv2", depths->bottleneck ? stride : 1, false, -1,
+                 depths->bottleneck);
       y = t.batch_norm(y, name + ".bn2", kEps);
       if (depths->bottleneck) {
         y = t.unary(OpType::kRelu, y, name + ".relu2");
