@@ -13,11 +13,12 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
+#include "core/file_io.h"
+#include "data/preprocess.h"
 #include "pipeline/convert_pipeline.h"
 #include "pipeline/convert_variants.h"
 #include "pipeline/model_files.h"
-#include "core/file_io.h"
-#include "data/preprocess.h"
 #include "quant/range_estimation.h"
 #include "report/format.h"
 #include "zoo/zoo.h"
@@ -389,6 +390,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       {"target", std::string(passes::delegate_target_name(options.convert.delegate_target))},
   };
 
+  options.progress = progress_bars();
   auto rep = convert_variants(source, options);
   if (!rep.ok()) return fail(out, rep.status());
   for (const auto& v : rep->variants) {

@@ -4,10 +4,10 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "pipeline/model_files.h"
-#include "pipeline/model_summary.h"
 #include "delegates/delegate_analysis.h"
 #include "ir/dump.h"
+#include "pipeline/model_files.h"
+#include "pipeline/model_summary.h"
 
 namespace mconv::cli {
 

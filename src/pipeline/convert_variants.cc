@@ -7,20 +7,18 @@
 #include <filesystem>
 #include <map>
 
-#include "cli/progress.h"
-#include "pipeline/variant_runs.h"
-#include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
+#include "pipeline/variant_runs.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 std::string fixed(double v, int digits) {
@@ -69,6 +67,18 @@ Tolerance synthetic_tolerance(Precision precision) {
   Tolerance t = default_tolerance(precision);
   if (precision == Precision::kInt8) t = {.min_top1_agreement = 0.0, .min_cosine = 0.90};
   return t;
+}
+
+std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
+                                          const Tolerance& tolerance) {
+  std::vector<std::string> misses;
+  if (comparison.top1_agreement < tolerance.min_top1_agreement)
+    misses.push_back("top-1 agreement " + fixed(comparison.top1_agreement * 100, 1) + "% < " +
+                     fixed(tolerance.min_top1_agreement * 100, 1) + "%");
+  if (!(comparison.cosine_mean >= tolerance.min_cosine))
+    misses.push_back("cosine " + fixed(comparison.cosine_mean, 6) + " < " +
+                     fixed(tolerance.min_cosine, 4));
+  return misses;
 }
 
 Tolerance default_tolerance(Precision precision) {
@@ -141,7 +151,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   stage = Clock::now();
   Tensor reference;
   {
-    Progress progress("reference outputs", batch.dim(0));
+    ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
     MCONV_ASSIGN_OR_RETURN(reference, run_interpreter(source.graph, batch, &progress));
     progress.finish();
   }
@@ -232,12 +242,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
         if (a.ok()) acc = *a;
       }
       report::set_metrics(v, *cmp, acc);
-      std::vector<std::string> misses;
-      if (cmp->top1_agreement < tol.min_top1_agreement)
-        misses.push_back("top-1 agreement " + fixed(cmp->top1_agreement * 100, 1) + "% < " +
-                         fixed(tol.min_top1_agreement * 100, 1) + "%");
-      if (!(cmp->cosine_mean >= tol.min_cosine))
-        misses.push_back("cosine " + fixed(cmp->cosine_mean, 4) + " < " + fixed(tol.min_cosine, 4));
+      const std::vector<std::string> misses = tolerance_misses(*cmp, tol);
       if (!misses.empty()) {
         v.verdict = report::Verdict::kFailed;
         for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
@@ -257,4 +262,4 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   return rep;
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <set>
 
-#include "cli/cli_output.h"
-#include "cli/json_writer.h"
+#include "core/json_writer.h"
+#include "core/number_format.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 namespace {
 
@@ -247,4 +247,4 @@ std::string summary_json(const ModelSummary& s) {
   return j.str();
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline
