@@ -8,9 +8,18 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(MCONV_PACKAGE_VERSION 0.1.0)
-set(MCONV_PACKAGE_TARGETS mconv_api mconv_pipeline mconv_delegates mconv_torch mconv_zoo
-    mconv_report mconv_litert mconv_data mconv_tflite mconv_ort mconv_onnx mconv_quant
-    mconv_runtime mconv_passes mconv_ir mconv_core)
+# Every static library under src/ (a part added later is packaged without editing this file).
+set(MCONV_PACKAGE_TARGETS "")
+get_property(mconv_part_dirs DIRECTORY ${PROJECT_SOURCE_DIR}/src PROPERTY SUBDIRECTORIES)
+foreach(dir IN LISTS mconv_part_dirs)
+  get_property(dir_targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+  foreach(target IN LISTS dir_targets)
+    get_target_property(type ${target} TYPE)
+    if(type STREQUAL "STATIC_LIBRARY")
+      list(APPEND MCONV_PACKAGE_TARGETS ${target})
+    endif()
+  endforeach()
+endforeach()
 set(MCONV_PACKAGE_ARCHIVES "")
 foreach(target IN LISTS MCONV_PACKAGE_TARGETS)
   get_target_property(name ${target} OUTPUT_NAME)

@@ -29,6 +29,7 @@
 #include "ir/graph.h"
 #include "passes/delegate_forms.h"
 #include "passes/pass.h"
+#include "pipeline/metadata.h"
 #include "pipeline/model_files.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
@@ -63,8 +64,9 @@ struct ConvertOptions {
   quant::IntegerIo integer_io = quant::IntegerIo::kFloat;  // int8 TFLite: I/O types
   CalibrationImages calibration;                           // int8: the calibration images
   passes::DelegateTarget delegate_target = passes::DelegateTarget::kDefault;  // --target forms
-  quant::PtqOptions ptq;  // int8: range method, channel splitting, ... (types are set
-                          // per target: int8 activations for TFLite, uint8 for ONNX)
+  quant::PtqOptions ptq;    // int8: range method, channel splitting, ... (types are set
+                            // per target: int8 activations for TFLite, uint8 for ONNX)
+  MetadataChoice metadata;  // metadata written into the file, over the source's (model.metadata)
 };
 
 struct ConvertReport {
