@@ -1,9 +1,10 @@
 // mconv/convert.h over the pipeline's convert_model: read, import, convert, write atomically.
+#include <filesystem>
 #include <string>
 
 #include "api/api_types.h"
-#include "core/file_io.h"
 #include "mconv/convert.h"
+#include "pipeline/convert_file.h"
 
 namespace mconv::api {
 
@@ -13,8 +14,8 @@ Result<ConvertResult> convert(const std::string& source, const std::string& outp
   o.target = pipeline::format_for_output_path(output);
   if (o.target == pipeline::ModelFormat::kUnknown)
     return Status::Error(output + ": expected a .onnx or .tflite output path");
-  if (is_same_file(source, output))
-    return Status::Error(output + ": the output would overwrite the source");
+  if (auto s = pipeline::check_output_path(output, source); !s.ok())
+    return to_api(s.with_context(output));
   if (options.onnx_opset < 13 || options.onnx_opset > 18)
     return Status::Error("onnx_opset must be in 13..18, got " + std::to_string(options.onnx_opset));
   auto file = pipeline::read_model_file(source);
@@ -30,18 +31,22 @@ Result<ConvertResult> convert(const std::string& source, const std::string& outp
     o.calibration.count = c.count;
     o.calibration.threads = c.threads;
     o.calibration.synthetic = c.images_dir.empty() ? 32 : 0;
-    o.calibration.preset = !c.preset.empty()                                ? c.preset
-                           : file->format == pipeline::ModelFormat::kTflite ? "keras"
-                                                                            : "torch";
   }
   auto model = pipeline::import_model(*file);
   if (!model.ok()) return to_api(model.status());
+  // The preset calibration uses is also the one the file's metadata records.
+  o.calibration.preset = !options.calibration.preset.empty()
+                             ? options.calibration.preset
+                             : pipeline::default_preset(*model, file->format);
+  o.metadata.preset = o.calibration.preset;
+  o.metadata.name = std::filesystem::path(source).stem().string();
   file->bytes.clear();
 
   pipeline::ConvertReport report;
   auto bytes = pipeline::convert_model(*model, o, &report);
   if (!bytes.ok()) return to_api(bytes.status().with_context(source));
-  if (auto s = write_file_atomic(output, *bytes); !s.ok()) return to_api(s.with_context(output));
+  if (auto written = pipeline::write_converted(output, *bytes, o.target); !written.ok())
+    return to_api(written.status().with_context(output));
 
   ConvertResult result;
   result.output = output;

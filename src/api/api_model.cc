@@ -7,65 +7,35 @@
 
 namespace mconv::api {
 
-const char* format_name(Format format) {
-  switch (format) {
-    case Format::kOnnx:
-      return "ONNX";
-    case Format::kTflite:
-      return "TFLite";
-    case Format::kPyTorch:
-      return "PyTorch";
-  }
-  return "unknown";
-}
-
-const char* precision_name(Precision precision) {
-  switch (precision) {
-    case Precision::kFp32:
-      return "fp32";
-    case Precision::kFp16:
-      return "fp16";
-    case Precision::kInt8:
-      return "int8";
-  }
-  return "unknown";
-}
+// The public enums mirror the pipeline's (same order), so the translation is a cast; these
+// checks fail the build if either side changes.
+static_assert(static_cast<int>(Precision::kFp32) == static_cast<int>(pipeline::Precision::kFp32) &&
+              static_cast<int>(Precision::kFp16) == static_cast<int>(pipeline::Precision::kFp16) &&
+              static_cast<int>(Precision::kInt8) == static_cast<int>(pipeline::Precision::kInt8));
 
 pipeline::Precision to_pipeline(Precision precision) {
-  switch (precision) {
-    case Precision::kFp32:
-      return pipeline::Precision::kFp32;
-    case Precision::kFp16:
-      return pipeline::Precision::kFp16;
-    case Precision::kInt8:
-      return pipeline::Precision::kInt8;
-  }
-  return pipeline::Precision::kFp32;
+  return static_cast<pipeline::Precision>(precision);
 }
-
 Precision to_api(pipeline::Precision precision) {
-  switch (precision) {
-    case pipeline::Precision::kFp32:
-      return Precision::kFp32;
-    case pipeline::Precision::kFp16:
-      return Precision::kFp16;
-    case pipeline::Precision::kInt8:
-      return Precision::kInt8;
-  }
-  return Precision::kFp32;
+  return static_cast<Precision>(precision);
 }
 
 Format to_api(pipeline::ModelFormat format) {
-  switch (format) {
-    case pipeline::ModelFormat::kTflite:
-      return Format::kTflite;
-    case pipeline::ModelFormat::kTorch:
-      return Format::kPyTorch;
-    case pipeline::ModelFormat::kOnnx:
-    case pipeline::ModelFormat::kUnknown:
-      break;
-  }
+  if (format == pipeline::ModelFormat::kTflite) return Format::kTflite;
+  if (format == pipeline::ModelFormat::kTorch) return Format::kPyTorch;
   return Format::kOnnx;
+}
+
+// The names are the pipeline's (string literals, so data() is null-terminated).
+const char* format_name(Format format) {
+  const pipeline::ModelFormat f = format == Format::kTflite    ? pipeline::ModelFormat::kTflite
+                                  : format == Format::kPyTorch ? pipeline::ModelFormat::kTorch
+                                                               : pipeline::ModelFormat::kOnnx;
+  return pipeline::model_format_name(f).data();
+}
+
+const char* precision_name(Precision precision) {
+  return pipeline::precision_name(to_pipeline(precision)).data();
 }
 
 std::vector<TensorSpec> tensor_specs(const std::vector<ir::Value*>& values) {

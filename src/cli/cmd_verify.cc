@@ -256,13 +256,8 @@ void print_json(const VerifyResult& v, bool list_layers) {
 
 int run_verify(const std::vector<std::string>& argv) {
   const CommandSpec spec = verify_spec();
-  auto parsed = parse_args(spec, argv);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  const ParsedArgs& args = *parsed;
-  if (args.help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
+  ParsedArgs args;
+  if (auto exit_code = parse_command(spec, argv, args)) return *exit_code;
   const auto reference_path = args.value("reference");
   const auto images_dir = args.value("images");
   if (!reference_path) return usage_error(spec.name, "missing --reference SOURCE");

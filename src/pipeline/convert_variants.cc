@@ -14,6 +14,7 @@
 #include "litert/litert.h"
 #include "ort/ort_session.h"
 #include "pipeline/variant_runs.h"
+#include "quant/range_estimation.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
@@ -29,6 +30,31 @@ std::string fixed(double v, int digits) {
 
 std::string ext_of(ModelFormat f) {
   return f == ModelFormat::kOnnx ? "onnx" : "tflite";
+}
+
+// The settings of a run, as report.md lists them.
+std::vector<std::pair<std::string, std::string>> run_settings(const VariantsOptions& options) {
+  const ConvertOptions& c = options.convert;
+  std::string formats, precisions;
+  for (ModelFormat f : options.formats) formats += (formats.empty() ? "" : ",") + ext_of(f);
+  for (Precision p : options.precisions)
+    precisions += (precisions.empty() ? "" : ",") + std::string(precision_name(p));
+  return {
+      {"formats", formats},
+      {"precisions", precisions},
+      {"preset", c.calibration.preset},
+      {"calibration",
+       c.calibration.dir.empty()
+           ? "synthetic"
+           : c.calibration.dir + " (first " + std::to_string(c.calibration.count) + " images)"},
+      {"activation ranges",
+       std::string(quant::range_method_name(c.ptq.quantize.activation_range.method))},
+      {"channel split groups", std::to_string(c.ptq.split.max_groups)},
+      {"ONNX opset", std::to_string(c.opset)},
+      {"fp16 ONNX I/O", c.keep_io_types ? "float32" : "float16"},
+      {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(c.delegate_target))},
+  };
 }
 
 // The file's delegate coverage (`mconv inspect --delegates --json`) and what --target rewrote.
@@ -111,7 +137,13 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.source_inputs = tensor_infos(source.graph.inputs);
   rep.source_outputs = tensor_infos(source.graph.outputs);
   rep.synthetic = options.synthetic;
-  rep.settings = options.settings;
+  const CalibrationImages& calibration = options.convert.calibration;
+  if (std::count(options.precisions.begin(), options.precisions.end(), Precision::kInt8) &&
+      calibration.dir.empty())
+    rep.synthetic.push_back("INT8 calibration: " + std::to_string(calibration.synthetic) +
+                            " seeded random inputs, not images (give --calib DIR).");
+  rep.settings = run_settings(options);
+  rep.settings.insert(rep.settings.end(), options.settings.begin(), options.settings.end());
   rep.source_runtime = "mconv reference interpreter (FP32 source graph)";
 
   // Verification batch in the source's input layout.

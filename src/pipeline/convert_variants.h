@@ -50,7 +50,8 @@ struct VariantsOptions {
   int latency_runs = 30;               // timed single-sample runs per variant
   std::string source_label;            // the source as the report names it
   std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller
-  std::vector<std::pair<std::string, std::string>> settings;  // extra settings to report
+  std::vector<std::pair<std::string, std::string>> settings;  // settings to report besides the
+                                                              // run's own (formats, preset, ...)
   ConvertOptions convert;     // per-variant options (target/precision set per variant)
   ProgressCallback progress;  // long steps report here (none: silent)
 };
