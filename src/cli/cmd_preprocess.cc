@@ -11,7 +11,7 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "ir/graph.h"
-#include "pipeline/metadata_options.h"
+#include "pipeline/metadata.h"
 #include "pipeline/model_files.h"
 
 namespace mconv::cli {
@@ -47,19 +47,15 @@ CommandSpec preprocess_spec() {
 
 int run_preprocess(const std::vector<std::string>& args) {
   const CommandSpec spec = preprocess_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
-  const auto out = parsed->value("output");
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
+  const auto out = parsed.value("output");
   if (!out) return usage_error(spec.name, "missing --output (-o) OUT.npy");
   // Defaults from --model: its input's layout and size, the preset its metadata names.
   std::string default_preset = "torch", default_layout = "nchw";
   int64_t default_size = 224;
-  if (auto model_path = parsed->value("model")) {
-    auto model = load_model(*model_path);
+  if (auto model_path = parsed.value("model")) {
+    auto model = pipeline::load_model(*model_path);
     if (!model.ok()) return fail(*model_path, model.status());
     if (model->graph.inputs.size() != 1)
       return fail(*model_path, Status::Error("--model needs a model with one image input"));
@@ -67,27 +63,27 @@ int run_preprocess(const std::vector<std::string>& args) {
     if (!input.ok()) return fail(*model_path, input.status());
     default_layout = input->layout == ImageLayout::kNHWC ? "nhwc" : "nchw";
     default_size = input->height;
-    const std::string from_metadata = preset_from_metadata(model->metadata);
+    const std::string from_metadata = pipeline::preset_from_metadata(model->metadata);
     default_preset = !from_metadata.empty()             ? from_metadata
                      : model->source_format == "tflite" ? "keras"
                                                         : "torch";
   }
-  auto preset = preset_from_name(parsed->value("preset").value_or(default_preset));
+  auto preset = preset_from_name(parsed.value("preset").value_or(default_preset));
   if (!preset.ok()) return usage_error(spec.name, preset.status().message());
-  auto layout = image_layout_from_name(parsed->value("layout").value_or(default_layout));
+  auto layout = image_layout_from_name(parsed.value("layout").value_or(default_layout));
   if (!layout.ok()) return usage_error(spec.name, layout.status().message());
-  auto size = int_option(*parsed, "size", default_size, 8, 4096);
-  auto offset = int_option(*parsed, "offset", 0, 0, 100000000);
-  auto count = int_option(*parsed, "count", -1, 1, 100000000);
-  auto threads = int_option(*parsed, "threads", 2, 1, 256);
+  auto size = int_option(parsed, "size", default_size, 8, 4096);
+  auto offset = int_option(parsed, "offset", 0, 0, 100000000);
+  auto count = int_option(parsed, "count", -1, 1, 100000000);
+  auto threads = int_option(parsed, "threads", 2, 1, 256);
   for (const auto* e : {&size, &offset, &count, &threads})
     if (!e->ok()) return usage_error(spec.name, e->status().message());
 
-  const std::string& dir = parsed->positional(0);
+  const std::string& dir = parsed.positional(0);
   auto all = list_image_folder(dir);
   if (!all.ok()) return fail(dir, all.status());
   // Neither file written may replace an input (an image or the folder's labels.csv) or the other.
-  const auto labels_out = parsed->value("labels-out");
+  const auto labels_out = parsed.value("labels-out");
   if (labels_out && is_same_file(*labels_out, *out))
     return usage_error(spec.name, "--output and --labels-out name the same file");
   for (const std::string* written : {&*out, labels_out ? &*labels_out : nullptr}) {

@@ -4,13 +4,13 @@
 #include <cstdio>
 #include <set>
 
-#include "cli/cli_output.h"
-#include "cli/json_writer.h"
-#include "pipeline/metadata_options.h"
+#include "core/json_writer.h"
+#include "core/number_format.h"
+#include "pipeline/metadata.h"
 #include "pipeline/metadata_summary.h"
 #include "tflite/metadata/tflite_metadata.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 namespace {
 
@@ -260,4 +260,4 @@ std::string summary_json(const ModelSummary& s) {
   return j.str();
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

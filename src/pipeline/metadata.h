@@ -1,6 +1,7 @@
 // The metadata mconv writes into converted files (TFLite model metadata, ONNX metadata_props):
-// what the source file carried, overridden by the command line (cli/metadata_args.h), completed
-// from the converted graph (input size and layout, class count) and the preprocessing preset.
+// what the source file carried, overridden by the caller's choice (the command line's options in
+// cli/metadata_options.h), completed from the converted
+// graph (input size and layout, class count) and the preprocessing preset.
 //
 //   --labels FILE|imagenet   class names: one per line, or the built-in ImageNet names (1000, or
 //                            1001 with "background" first, chosen by the model's class count)
@@ -20,8 +21,9 @@
 #include "ir/graph.h"
 #include "ir/model_metadata.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
+// What the caller chose (the CLI: --labels, --no-metadata, --author, ...).
 struct MetadataChoice {
   bool write = true;        // false with --no-metadata
   std::string labels;       // --labels: "imagenet", a file path, or "" (keep the source's)
@@ -51,4 +53,4 @@ Expected<std::optional<ir::ModelMetadata>> metadata_for_graph(const ir::ModelMet
                                                               const MetadataChoice& choice,
                                                               const ir::Graph& graph);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -1,11 +1,11 @@
-#include "pipeline/metadata_options.h"
+#include "pipeline/metadata.h"
 
 #include <cmath>
 
 #include "core/file_io.h"
 #include "data/imagenet_labels.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 constexpr PreprocessPreset kPresets[] = {PreprocessPreset::kTorch, PreprocessPreset::kKeras,
@@ -148,4 +148,4 @@ Expected<std::optional<ir::ModelMetadata>> metadata_for_graph(const ir::ModelMet
   return std::optional<ir::ModelMetadata>(std::move(m));
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -1,4 +1,4 @@
-#include "cli/metadata_args.h"
+#include "cli/metadata_options.h"
 
 namespace mconv::cli {
 
