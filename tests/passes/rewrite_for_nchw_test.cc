@@ -8,66 +8,24 @@
 
 #include <algorithm>
 
-#include "ir/verifier.h"
 #include "layout_test_util.h"
-#include "passes/layout_order.h"
-#include "passes/shape_inference.h"
 
 namespace mconv::passes {
 namespace {
 
 using ir::Layout;
 using ir::OpType;
-using testing::attrs;
-using testing::conv;
-using testing::count_ops;
-using testing::dim;
-using testing::f32_const;
-using testing::i64_const;
-using testing::max_abs_diff;
-using testing::op;
-using testing::run_graph;
-using testing::seeded;
-using testing::seeded_const;
-using testing::sym;
+using namespace testing;  // graph builders, seeded data, the interpreter oracle
 
-// [N,H,W,C] -> [N,C,H,W]
-Tensor to_nchw(const Tensor& t) {
-  return layout::transpose_tensor(t, {0, 3, 1, 2});
-}
-
-// Infers shapes on `g`, rewrites a clone, checks the clone's structure and that it computes what
-// `g` computes. Returns the rewritten clone.
-// With options.nchw_input / nchw_outputs the rank-4 inputs are fed, and the rank-4 outputs
-// compared, in NCHW order.
+// The generic check (layout_test_util.h) through the rewrite_for_nchw entry point.
 ir::Graph rewrite_and_compare(ir::Graph& g, const std::vector<Tensor>& inputs,
                               const NchwOptions& options = {}) {
-  EXPECT_TRUE(infer_shapes(g).ok());
-  EXPECT_TRUE(ir::verify(g).ok());
-  ir::Graph rewritten = g.clone();
-  auto result = rewrite_for_nchw(rewritten, options);
-  EXPECT_TRUE(result.ok()) << result.status().message();
-  EXPECT_GT(result.ok() ? result->changes : 0, 0);
-  Status verified = ir::verify(rewritten);
-  EXPECT_TRUE(verified.ok()) << verified.message();
-  for (const auto& n : rewritten.nodes())
-    if (op_info(n->op).layout_sensitive) EXPECT_EQ(n->layout, Layout::kNCHW) << n->name;
-
-  std::vector<Tensor> expected = run_graph(g, inputs);
-  if (options.nchw_outputs)
-    for (Tensor& t : expected)
-      if (t.rank() == 4) t = to_nchw(t);
-  std::vector<Tensor> fed = inputs;
-  if (options.nchw_input)
-    for (Tensor& t : fed)
-      if (t.rank() == 4) t = to_nchw(t);
-  const std::vector<Tensor> actual = run_graph(rewritten, fed);
-  EXPECT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
-    EXPECT_EQ(actual[i].shape(), expected[i].shape()) << "output " << i;
-    EXPECT_LE(max_abs_diff(actual[i], expected[i]), 1e-5) << "output " << i;
-  }
-  return rewritten;
+  LayoutOptions layout;
+  layout.target = Layout::kNCHW;
+  layout.inputs_in_target = options.nchw_input;
+  layout.outputs_in_target = options.nchw_outputs;
+  return testing::rewrite_and_compare(
+      g, inputs, layout, [&](ir::Graph& graph) { return rewrite_for_nchw(graph, options); });
 }
 
 // Conv, BN, pools, per-channel constants, a Concat/Split on channels, an SE-style Mul with a

@@ -7,34 +7,17 @@
 
 #include <gtest/gtest.h>
 
-#include "ir/verifier.h"
 #include "layout_test_util.h"
-#include "passes/layout_order.h"
 #include "passes/rewrite_for_nhwc.h"
-#include "passes/shape_inference.h"
 
 namespace mconv::passes {
 namespace {
 
 using ir::Layout;
 using ir::OpType;
-using testing::attrs;
-using testing::count_ops;
-using testing::dim;
-using testing::f32_const;
-using testing::i64_const;
-using testing::max_abs_diff;
-using testing::op;
-using testing::run_graph;
-using testing::seeded;
-using testing::seeded_const;
+using namespace testing;  // graph builders, seeded data, the interpreter oracle
 
 using Ints = std::vector<int64_t>;
-
-// How a rank-4 source tensor is stored in `target`: logical NCHW as NHWC, or NHWC as NCHW.
-layout::Order target_order(Layout target) {
-  return target == Layout::kNHWC ? layout::Order{0, 2, 3, 1} : layout::Order{0, 3, 1, 2};
-}
 
 ir::Value* nchw_conv(ir::Graph& g, const std::string& name, ir::Value* x, int64_t in, int64_t out,
                      int64_t k, int64_t stride = 1, int64_t group = 1) {
@@ -50,43 +33,10 @@ ir::Value* pool(ir::Graph& g, OpType type, const std::string& name, ir::Value* x
   return op(g, type, name, {x}, std::move(a), Layout::kNCHW);
 }
 
-// Infers shapes on `g`, rewrites a clone with `options`, checks that the clone verifies, that no
-// layout-sensitive node is left in the source layout and that the clone computes what `g`
-// computes (rank-4 inputs fed, and rank-4 outputs compared, in target order when the options
-// keep them there). Returns the rewritten clone.
 ir::Graph rewrite_and_compare(ir::Graph& g, const std::vector<Tensor>& inputs,
                               const LayoutOptions& options) {
-  auto inferred = infer_shapes(g);
-  EXPECT_TRUE(inferred.ok()) << inferred.status().message();
-  EXPECT_TRUE(ir::verify(g).ok());
-  ir::Graph rewritten = g.clone();
-  auto result = rewrite_layout(rewritten, options);
-  EXPECT_TRUE(result.ok()) << result.status().message();
-  EXPECT_GT(result.ok() ? result->changes : 0, 0);
-  Status verified = ir::verify(rewritten);
-  EXPECT_TRUE(verified.ok()) << verified.message();
-  for (const auto& n : rewritten.nodes()) {
-    if (ir::op_info(n->op).layout_sensitive) {
-      EXPECT_EQ(n->layout, options.target) << n->name;
-    }
-  }
-
-  const layout::Order order = target_order(options.target);
-  std::vector<Tensor> expected = run_graph(g, inputs);
-  if (options.outputs_in_target)
-    for (Tensor& t : expected)
-      if (t.rank() == 4) t = layout::transpose_tensor(t, order);
-  std::vector<Tensor> fed = inputs;
-  if (options.inputs_in_target)
-    for (Tensor& t : fed)
-      if (t.rank() == 4) t = layout::transpose_tensor(t, order);
-  const std::vector<Tensor> actual = run_graph(rewritten, fed);
-  EXPECT_EQ(actual.size(), expected.size());
-  for (size_t i = 0; i < std::min(actual.size(), expected.size()); ++i) {
-    EXPECT_EQ(actual[i].shape(), expected[i].shape()) << "output " << i;
-    EXPECT_LE(max_abs_diff(actual[i], expected[i]), 1e-5) << "output " << i;
-  }
-  return rewritten;
+  return testing::rewrite_and_compare(
+      g, inputs, options, [&](ir::Graph& graph) { return rewrite_layout(graph, options); });
 }
 
 LayoutOptions to_nhwc() {
