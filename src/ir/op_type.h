@@ -1,58 +1,87 @@
-// The closed set of operators the IR knows. Names and semantics follow ONNX (the richest common
-// ground of the formats mconv reads and writes); attributes keep ONNX names. Every table keyed by
-// OpType (interpreter kernels, exporters) is checked against kOpTypeCount with static_assert, so a
-// new op cannot be half-added.
+// The closed set of operators the IR knows, with the per-op rules every pass relies on. Names and
+// semantics follow ONNX (the richest common ground of the formats mconv reads and writes);
+// attributes keep ONNX names. Every table keyed by OpType (interpreter kernels, exporters) is
+// checked against kOpTypeCount with static_assert, and the traits below are columns of the same
+// X-macro row, so a new op cannot be added without saying how passes must treat it (a row with a
+// missing column does not compile) and no pass needs a `switch` with a silent `default`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
 namespace mconv::ir {
 
-// X(name, min_inputs, max_inputs, outputs, layout_sensitive)
+// How an op treats the axes of its operands: what a layout rewrite must do to it, and whether
+// it keeps its input's axis order (model summary, layout detection).
+enum class AxisRule : uint8_t {
+  kChannelLayout,  // reads channel/spatial axes from Node::layout (Conv, BatchNormalization, pools)
+  kElementwise,    // output element i from input element i; other inputs are scalars (activations)
+  kBroadcast,      // elementwise over numpy-broadcast operands (Add, Mul, ...)
+  kQuantAxis,      // elementwise with an optional per-channel "axis" attribute (Q/DQ)
+  kConcatAxis,     // joins its inputs along "axis"
+  kAxisAttr,       // one "axis" attribute naming an axis of input 0; outputs keep its axes
+  kSliceAxes,      // axes as input 3, paired with starts/ends (Slice)
+  kReduceAxes,     // "axes"/"keepdims" attributes (ReduceMean)
+  kPermute,        // relabels axes by "perm" (Transpose)
+  kPadAxes,        // per-axis [begins..., ends...] as input 1 (Pad)
+  kGatherAxis,     // indexes along "axis" (Gather)
+  kReshape,        // reshapes the tensor in row-major order (Reshape, Flatten, Squeeze, Unsqueeze)
+  kFixedAxes,      // needs its operands in source axis order (Gemm, MatMul, Shape, ...)
+};
+
+// Bit i set: input i holds learned weights that formats store as weight buffers (Conv W/B, Gemm
+// B/C). BatchNormalization's statistics are not listed: they are folded into convs before export.
+using InputMask = uint32_t;
+inline constexpr InputMask kNoWeights = 0;
+inline constexpr InputMask kWeightsAndBias = 0b110;  // inputs 1 and 2
+
+// X(name, min_inputs, max_inputs, outputs, axis_rule, moves_data, weight_inputs)
 //   min/max_inputs: arity, counting optional inputs (an omitted optional input is nullptr)
 //   outputs: fixed output count, or -1 when variable (Split)
-//   layout_sensitive: the op reads a channel/spatial axis implied by Node::layout
-#define MCONV_IR_OPS(X)                          \
-  X(Conv, 2, 3, 1, true)                         \
-  X(BatchNormalization, 5, 5, 1, true)           \
-  X(Relu, 1, 1, 1, false)                        \
-  X(Clip, 1, 3, 1, false)                        \
-  X(LeakyRelu, 1, 1, 1, false)                   \
-  X(HardSigmoid, 1, 1, 1, false)                 \
-  X(HardSwish, 1, 1, 1, false)                   \
-  X(Sigmoid, 1, 1, 1, false)                     \
-  X(Tanh, 1, 1, 1, false)                        \
-  X(Add, 2, 2, 1, false)                         \
-  X(Sub, 2, 2, 1, false)                         \
-  X(Mul, 2, 2, 1, false)                         \
-  X(Div, 2, 2, 1, false)                         \
-  X(Pow, 2, 2, 1, false)                         \
-  X(Sqrt, 1, 1, 1, false)                        \
-  X(GlobalAveragePool, 1, 1, 1, true)            \
-  X(AveragePool, 1, 1, 1, true)                  \
-  X(MaxPool, 1, 1, 1, true)                      \
-  X(Flatten, 1, 1, 1, false)                     \
-  X(Reshape, 2, 2, 1, false)                     \
-  X(Gemm, 2, 3, 1, false)                        \
-  X(MatMul, 2, 2, 1, false)                      \
-  X(Concat, 1, 1024, 1, false)                   \
-  X(Transpose, 1, 1, 1, false)                   \
-  X(Split, 1, 2, -1, false)                      \
-  X(Slice, 3, 5, 1, false)                       \
-  X(Squeeze, 1, 2, 1, false)                     \
-  X(Unsqueeze, 2, 2, 1, false)                   \
-  X(Shape, 1, 1, 1, false)                       \
-  X(Gather, 2, 2, 1, false)                      \
-  X(ConstantOfShape, 1, 1, 1, false)             \
-  X(Identity, 1, 1, 1, false)                    \
-  X(Dropout, 1, 3, 1, false)                     \
-  X(Softmax, 1, 1, 1, false)                     \
-  X(Pad, 2, 4, 1, false)                         \
-  X(ReduceMean, 1, 2, 1, false)                  \
-  X(Cast, 1, 1, 1, false)                        \
-  X(QuantizeLinear, 2, 3, 1, false)              \
-  X(DequantizeLinear, 2, 3, 1, false)
+//   axis_rule: AxisRule::k<axis_rule>
+//   moves_data: outputs hold input 0's values only rearranged (quantization carries over)
+//   weight_inputs: InputMask of learned-weight inputs
+#define MCONV_IR_OPS(X)                                            \
+  X(Conv, 2, 3, 1, ChannelLayout, false, kWeightsAndBias)          \
+  X(BatchNormalization, 5, 5, 1, ChannelLayout, false, kNoWeights) \
+  X(Relu, 1, 1, 1, Elementwise, false, kNoWeights)                 \
+  X(Clip, 1, 3, 1, Elementwise, false, kNoWeights)                 \
+  X(LeakyRelu, 1, 1, 1, Elementwise, false, kNoWeights)            \
+  X(HardSigmoid, 1, 1, 1, Elementwise, false, kNoWeights)          \
+  X(HardSwish, 1, 1, 1, Elementwise, false, kNoWeights)            \
+  X(Sigmoid, 1, 1, 1, Elementwise, false, kNoWeights)              \
+  X(Tanh, 1, 1, 1, Elementwise, false, kNoWeights)                 \
+  X(Add, 2, 2, 1, Broadcast, false, kNoWeights)                    \
+  X(Sub, 2, 2, 1, Broadcast, false, kNoWeights)                    \
+  X(Mul, 2, 2, 1, Broadcast, false, kNoWeights)                    \
+  X(Div, 2, 2, 1, Broadcast, false, kNoWeights)                    \
+  X(Pow, 2, 2, 1, Broadcast, false, kNoWeights)                    \
+  X(Sqrt, 1, 1, 1, Elementwise, false, kNoWeights)                 \
+  X(GlobalAveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights)  \
+  X(AveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights)        \
+  X(MaxPool, 1, 1, 1, ChannelLayout, false, kNoWeights)            \
+  X(Flatten, 1, 1, 1, Reshape, true, kNoWeights)                   \
+  X(Reshape, 2, 2, 1, Reshape, true, kNoWeights)                   \
+  X(Gemm, 2, 3, 1, FixedAxes, false, kWeightsAndBias)              \
+  X(MatMul, 2, 2, 1, FixedAxes, false, kNoWeights)                 \
+  X(Concat, 1, 1024, 1, ConcatAxis, false, kNoWeights)             \
+  X(Transpose, 1, 1, 1, Permute, true, kNoWeights)                 \
+  X(Split, 1, 2, -1, AxisAttr, false, kNoWeights)                  \
+  X(Slice, 3, 5, 1, SliceAxes, false, kNoWeights)                  \
+  X(Squeeze, 1, 2, 1, Reshape, true, kNoWeights)                   \
+  X(Unsqueeze, 2, 2, 1, Reshape, true, kNoWeights)                 \
+  X(Shape, 1, 1, 1, FixedAxes, false, kNoWeights)                  \
+  X(Gather, 2, 2, 1, GatherAxis, false, kNoWeights)                \
+  X(ConstantOfShape, 1, 1, 1, FixedAxes, false, kNoWeights)        \
+  X(Identity, 1, 1, 1, Elementwise, true, kNoWeights)              \
+  X(Dropout, 1, 3, 1, Elementwise, true, kNoWeights)               \
+  X(Softmax, 1, 1, 1, AxisAttr, false, kNoWeights)                 \
+  X(Pad, 2, 4, 1, PadAxes, false, kNoWeights)                      \
+  X(ReduceMean, 1, 2, 1, ReduceAxes, false, kNoWeights)            \
+  X(Cast, 1, 1, 1, Elementwise, false, kNoWeights)                 \
+  X(QuantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights)         \
+  X(DequantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights)
 
 enum class OpType : uint16_t {
 #define MCONV_IR_OP_ENUM(name, ...) k##name,
@@ -65,16 +94,67 @@ inline constexpr int kOpTypeCount = 0 MCONV_IR_OPS(MCONV_IR_OP_COUNT);
 #undef MCONV_IR_OP_COUNT
 
 struct OpInfo {
-  OpType type;            // the op this row describes
-  std::string_view name;  // ONNX-style name, also used in dumps
-  int min_inputs;         // fewest inputs a valid node has
-  int max_inputs;         // most inputs (optional ones included)
-  int outputs;            // fixed output count, -1 = variable
-  bool layout_sensitive;  // reads channel/spatial axes implied by Node::layout
+  OpType type;              // the op this row describes
+  std::string_view name;    // ONNX-style name, also used in dumps
+  int min_inputs;           // fewest inputs a valid node has
+  int max_inputs;           // most inputs (optional ones included)
+  int outputs;              // fixed output count, -1 = variable
+  AxisRule axis_rule;       // how the op treats its operands' axes
+  bool moves_data;          // outputs are input 0's values rearranged (quantization carries over)
+  InputMask weight_inputs;  // inputs holding learned weights
+  bool layout_sensitive;    // reads channel/spatial axes implied by Node::layout
+  bool keeps_axes;          // output axes are input 0's axes in the same order (sizes may change)
 };
 
-const OpInfo& op_info(OpType op);
-std::string_view op_name(OpType op);
+namespace detail {
+constexpr bool keeps_axes(AxisRule rule) {
+  return rule == AxisRule::kElementwise || rule == AxisRule::kBroadcast ||
+         rule == AxisRule::kQuantAxis || rule == AxisRule::kPadAxes;
+}
+}  // namespace detail
+
+// The op table, constexpr so that rules can be checked at compile time.
+inline constexpr std::array<OpInfo, kOpTypeCount> kOpTable = {{
+#define MCONV_IR_OP_ROW(name, min_in, max_in, outs, rule, moves, weights) \
+  {OpType::k##name,                                                       \
+   #name,                                                                 \
+   min_in,                                                                \
+   max_in,                                                                \
+   outs,                                                                  \
+   AxisRule::k##rule,                                                     \
+   moves,                                                                 \
+   weights,                                                               \
+   AxisRule::k##rule == AxisRule::kChannelLayout,                         \
+   detail::keeps_axes(AxisRule::k##rule)},
+    MCONV_IR_OPS(MCONV_IR_OP_ROW)
+#undef MCONV_IR_OP_ROW
+}};
+
+// The rows are in enum order and their rules are coherent.
+constexpr bool op_table_is_consistent() {
+  for (size_t i = 0; i < kOpTable.size(); ++i) {
+    const OpInfo& row = kOpTable[i];
+    if (static_cast<size_t>(row.type) != i) return false;
+    if (row.min_inputs < 1 || row.min_inputs > row.max_inputs) return false;
+    if (row.max_inputs < 32 && (row.weight_inputs >> row.max_inputs) != 0)
+      return false;  // a weight slot the op does not have
+    if (row.axis_rule == AxisRule::kBroadcast && row.max_inputs != 2) return false;
+    if (row.moves_data && row.outputs != 1) return false;
+  }
+  return true;
+}
+static_assert(op_table_is_consistent(), "op table rows out of order or with incoherent traits");
+
+constexpr const OpInfo& op_info(OpType op) {
+  return kOpTable[static_cast<size_t>(op)];
+}
+constexpr std::string_view op_name(OpType op) {
+  return op_info(op).name;
+}
+// True when input `index` of `op` holds learned weights (Conv W/B, Gemm B/C).
+constexpr bool is_weight_input(OpType op, size_t index) {
+  return index < 32 && (op_info(op).weight_inputs >> index & 1u) != 0;
+}
 // Looks an op up by its ONNX-style name; false when the IR has no such op.
 bool op_from_name(std::string_view name, OpType* out);
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/window_geometry.h"
 #include "onnx/onnx_import_ops.h"
 #include "onnx/onnx_types.h"
 
@@ -27,23 +28,17 @@ Status resolve_same_pads(NodeImporter& n, const ir::Value* x, bool upper, Window
   std::vector<int64_t> in(2, -1);
   if (x->has_shape && x->shape.size() == 4) in = {x->shape[2].size, x->shape[3].size};
   for (int i = 0; i < 2; ++i) {
-    const int64_t extent = (w->kernel[i] - 1) * w->dilations[i] + 1;
-    int64_t total;
-    if (unit_strides) {
-      total = extent - 1;
-    } else {
-      if (in[i] < 0)
-        return n.error(
-            "auto_pad with stride > 1 needs the input's spatial size, and the file "
-            "gives no static shape for '" +
-            x->name + "'");
-      const int64_t out = (in[i] + w->strides[i] - 1) / w->strides[i];
-      total = std::max<int64_t>(0, (out - 1) * w->strides[i] + extent - in[i]);
-    }
-    // SAME_UPPER puts the odd pixel at the end, SAME_LOWER at the beginning.
-    const int64_t small = total / 2, large = total - small;
-    w->pads[i] = upper ? small : large;
-    w->pads[i + 2] = upper ? large : small;
+    if (!unit_strides && in[i] < 0)
+      return n.error(
+          "auto_pad with stride > 1 needs the input's spatial size, and the file "
+          "gives no static shape for '" +
+          x->name + "'");
+    // With unit strides the total padding is span - 1 whatever the input size.
+    const int64_t extent = unit_strides ? ir::window_span(w->kernel[i], w->dilations[i]) : in[i];
+    const ir::SamePadding same =
+        ir::same_padding(extent, w->kernel[i], w->strides[i], w->dilations[i], upper);
+    w->pads[i] = same.begin;
+    w->pads[i + 2] = same.end;
   }
   return Status::Ok();
 }

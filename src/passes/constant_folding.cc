@@ -13,20 +13,10 @@ bool is_graph_output(const ir::Graph& graph, const ir::Value* value) {
   return std::find(graph.outputs.begin(), graph.outputs.end(), value) != graph.outputs.end();
 }
 
-// Ops that only move or relabel data, whose int8 results keep the input's quantization.
+// Ops that only move or relabel data (the op table's moves_data), whose int8 results keep the
+// input's quantization.
 bool is_data_movement(ir::OpType op) {
-  switch (op) {
-    case ir::OpType::kReshape:
-    case ir::OpType::kFlatten:
-    case ir::OpType::kSqueeze:
-    case ir::OpType::kUnsqueeze:
-    case ir::OpType::kTranspose:
-    case ir::OpType::kIdentity:
-    case ir::OpType::kDropout:
-      return true;
-    default:
-      return false;
-  }
+  return ir::op_info(op).moves_data;
 }
 
 bool is_fp16_storage_cast(const ir::Node& node) {

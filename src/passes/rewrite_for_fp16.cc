@@ -147,10 +147,10 @@ Status convert_onnx(ir::Graph& graph, const Fp16Options& options, Fp16Result& re
   return Status::Ok();
 }
 
-// Weight slots whose f16 storage the TFLite exporter turns into float16 buffers.
+// Weight slots (the op table's weight_inputs: Conv W/B, Gemm B/C) whose f16 storage the TFLite
+// exporter turns into float16 buffers.
 bool is_weight_slot(const ir::Node& node, size_t index) {
-  return (node.op == ir::OpType::kConv || node.op == ir::OpType::kGemm) &&
-         (index == 1 || index == 2);
+  return ir::is_weight_input(node.op, index);
 }
 
 Status convert_tflite(ir::Graph& graph, const Fp16Options& options, Fp16Result& result) {

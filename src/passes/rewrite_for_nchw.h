@@ -1,17 +1,6 @@
 // Rewrites a channels-last graph (NHWC, as imported from TFLite) into the channels-first form
-// ONNX needs (its Conv and pools are NCHW-only), without TRANSPOSE ops inside the body.
-//
-// Every shaped value keeps its source ("logical", NHWC) shape and gets a storage order: a
-// permutation saying which logical axis each stored axis holds. Layout-sensitive nodes (Conv,
-// pools, BatchNormalization, GlobalAveragePool) switch to Node::layout = kNCHW and read/write
-// channels-first storage; elementwise ops follow the storage of their inputs; ops with axes
-// (Concat, Split, Softmax, Slice, ReduceMean, Pad, Gather, QuantizeLinear/DequantizeLinear) get
-// them remapped; broadcast constants are stored permuted (a per-channel [1,1,1,C] becomes
-// [1,C,1,1]); Transpose nodes are absorbed into the storage order; Reshape/Flatten/Squeeze/
-// Unsqueeze become Reshapes of the stored tensor when the axes they merge or split are stored
-// contiguously and in order. Anywhere else the value is moved back to source order first: a
-// Reshape when only unit axes move, a Transpose when data truly moves (e.g. a flatten of
-// [N,7,7,C] feeding a dense layer).
+// ONNX needs (its Conv and pools are NCHW-only), without TRANSPOSE ops inside the body:
+// rewrite_layout (rewrite_layout.h, where the method is described) with target NCHW.
 //
 // Model inputs: by default a rank-4 input keeps the source's NHWC signature and ONE Transpose
 // right after it feeds the channels-first body; with `nchw_input` the input itself becomes NCHW

@@ -14,34 +14,11 @@ namespace mconv::pipeline {
 
 namespace {
 
-// Ops that keep every axis where it was, so the layout of their input is the layout of their
-// output: a walk from a graph input through them reaches the op that decides the layout.
+// Ops that keep every axis where it was (the op table's keeps_axes), so the layout of their input
+// is the layout of their output: a walk from a graph input through them reaches the op that
+// decides the layout.
 bool keeps_axes(ir::OpType op) {
-  using ir::OpType;
-  switch (op) {
-    case OpType::kRelu:
-    case OpType::kClip:
-    case OpType::kLeakyRelu:
-    case OpType::kHardSigmoid:
-    case OpType::kHardSwish:
-    case OpType::kSigmoid:
-    case OpType::kTanh:
-    case OpType::kAdd:
-    case OpType::kSub:
-    case OpType::kMul:
-    case OpType::kDiv:
-    case OpType::kPow:
-    case OpType::kSqrt:
-    case OpType::kIdentity:
-    case OpType::kDropout:
-    case OpType::kPad:
-    case OpType::kCast:
-    case OpType::kQuantizeLinear:
-    case OpType::kDequantizeLinear:
-      return true;
-    default:
-      return false;
-  }
+  return ir::op_info(op).keeps_axes;
 }
 
 // The layout of the first layout-sensitive op reached from `start` through axis-keeping ops,

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ir/window_geometry.h"
 #include "tflite/import_context.h"
 
 namespace mconv::tflite {
@@ -108,11 +109,9 @@ Status resolve_padding(fb::Padding padding, int64_t in, int64_t kernel, int64_t 
   if (in < 0) return Status::Error("SAME padding needs static spatial input dims");
   // TFLite SAME: output = ceil(in / stride); the total padding is split with the extra element at
   // the end (bottom/right), like TensorFlow.
-  const int64_t out = (in + stride - 1) / stride;
-  const int64_t effective_kernel = (kernel - 1) * dilation + 1;
-  const int64_t total = std::max<int64_t>((out - 1) * stride + effective_kernel - in, 0);
-  *begin = total / 2;
-  *end = total - *begin;
+  const ir::SamePadding same = ir::same_padding(in, kernel, stride, dilation);
+  *begin = same.begin;
+  *end = same.end;
   return Status::Ok();
 }
 

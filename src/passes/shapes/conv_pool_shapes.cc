@@ -1,6 +1,7 @@
 // Layout-sensitive ops: Conv, pooling and BatchNormalization. The channel axis is 1 for NCHW and
 // last for NHWC (Node::layout; kNone is read as NCHW, the ONNX default); the batch dim, symbol
 // included, passes through.
+#include "ir/window_geometry.h"
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -47,27 +48,16 @@ Expected<std::vector<int64_t>> read_pads(const ShapeContext& ctx, size_t spatial
   return pads;
 }
 
-// Output size of a sliding window along one axis (ONNX/PyTorch rules, ceil_mode included).
+// Output size of a sliding window along one axis (ir::window_output_size: ONNX/PyTorch rules,
+// ceil_mode included).
 Expected<ir::Dim> window_output(const ShapeContext& ctx, const ir::Dim& in, int64_t kernel,
                                 int64_t stride, int64_t dilation, int64_t pad_begin,
                                 int64_t pad_end, bool ceil_mode) {
   if (!in.known()) return unknown_dim();
-  int64_t span, padded, effective;
-  if (!checked_mul(dilation, kernel - 1, &span) || !checked_add(span, 1, &effective) ||
-      !checked_add(in.size, pad_begin, &padded) || !checked_add(padded, pad_end, &padded))
-    return ctx.error("window arithmetic overflows int64");
-  if (padded < effective)
-    return ctx.error("kernel extent " + std::to_string(effective) + " exceeds padded input " +
-                     std::to_string(padded));
-  int64_t room = padded - effective;
-  int64_t out = room / stride + 1;
-  if (ceil_mode && room % stride != 0) {
-    ++out;
-    // PyTorch/ONNX: the last window must start inside the input or the leading padding.
-    int64_t last_start;
-    if (!checked_mul(out - 1, stride, &last_start) || last_start >= in.size + pad_begin) --out;
-  }
-  return known_dim(out);
+  Expected<int64_t> out =
+      ir::window_output_size(in.size, kernel, stride, dilation, pad_begin, pad_end, ceil_mode);
+  if (!out.ok()) return ctx.error(out.status().message());
+  return known_dim(*out);
 }
 
 struct Window {

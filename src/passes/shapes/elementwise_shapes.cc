@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "ir/op_attributes.h"
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -134,8 +135,7 @@ Status infer_Dropout(ShapeContext& ctx) {
 
 Status infer_Softmax(ShapeContext& ctx) {
   if (ctx.has_shape(0) && ctx.rank(0) > 0) {
-    MCONV_ASSIGN_OR_RETURN(int axis,
-                           ctx.axis(ctx.attrs().get_int("axis", -1), ctx.rank(0), "axis"));
+    MCONV_ASSIGN_OR_RETURN(int axis, ctx.axis(ir::axis_attribute(ctx.node()), ctx.rank(0), "axis"));
     (void)axis;
   }
   return same_as_input(ctx);

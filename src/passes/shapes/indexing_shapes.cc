@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "ir/op_attributes.h"
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -29,7 +30,7 @@ Status infer_Concat(ShapeContext& ctx) {
     return Status::Ok();
   }
   if (known_rank == 0) return ctx.error("cannot concatenate scalars");
-  MCONV_ASSIGN_OR_RETURN(int axis, ctx.axis(ctx.attrs().get_int("axis", 0), known_rank, "axis"));
+  MCONV_ASSIGN_OR_RETURN(int axis, ctx.axis(ir::axis_attribute(ctx.node()), known_rank, "axis"));
   ir::Shape out = unknown_shape(known_rank);
   bool first = true;
   bool all_shapes = true;
@@ -84,7 +85,7 @@ Status infer_Split(ShapeContext& ctx) {
   const ir::Shape& in = ctx.shape(0);
   if (in.empty()) return ctx.error("cannot split a scalar");
   MCONV_ASSIGN_OR_RETURN(
-      int axis, ctx.axis(ctx.attrs().get_int("axis", 0), static_cast<int>(in.size()), "axis"));
+      int axis, ctx.axis(ir::axis_attribute(ctx.node()), static_cast<int>(in.size()), "axis"));
   const ir::Dim& dim = in[axis];
   std::optional<std::vector<int64_t>> sizes;
   if (ctx.has_input(1)) {
@@ -246,7 +247,7 @@ Status infer_Gather(ShapeContext& ctx) {
   const ir::Shape& indices = ctx.shape(1);
   if (data.empty()) return ctx.error("cannot gather from a scalar");
   int rank = static_cast<int>(data.size());
-  MCONV_ASSIGN_OR_RETURN(int axis, ctx.axis(ctx.attrs().get_int("axis", 0), rank, "axis"));
+  MCONV_ASSIGN_OR_RETURN(int axis, ctx.axis(ir::axis_attribute(ctx.node()), rank, "axis"));
   int64_t out_rank = rank - 1 + static_cast<int64_t>(indices.size());
   if (out_rank > kMaxRank)
     return ctx.error("output rank " + std::to_string(out_rank) + " exceeds " +

@@ -1,5 +1,6 @@
 // QuantizeLinear / DequantizeLinear: shape of the input; the element type comes from the zero
 // point (quantize, uint8 when absent as in ONNX) or the scale (dequantize).
+#include "ir/op_attributes.h"
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -18,7 +19,7 @@ Status check_quant_params(ShapeContext& ctx) {
       return ctx.error(std::string(what) + " shape " + ir::shape_string(p) + " must be 1-D");
     if (x.empty()) return ctx.error(std::string(what) + " is per-axis on a scalar");
     MCONV_ASSIGN_OR_RETURN(
-        int axis, ctx.axis(ctx.attrs().get_int("axis", 1), static_cast<int>(x.size()), "axis"));
+        int axis, ctx.axis(ir::axis_attribute(ctx.node()), static_cast<int>(x.size()), "axis"));
     ir::Dim merged;
     if (!merge_dims(p[0], x[axis], &merged))
       return ctx.error(std::string(what) + " has " + std::to_string(p[0].size) +

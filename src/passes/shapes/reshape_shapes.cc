@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/op_attributes.h"
 #include "passes/shapes/shape_functions.h"
 
 namespace mconv::passes::shapes {
@@ -152,7 +153,7 @@ Status infer_Flatten(ShapeContext& ctx) {
   }
   const ir::Shape& in = ctx.shape(0);
   int rank = static_cast<int>(in.size());
-  int64_t axis = ctx.attrs().get_int("axis", 1);
+  int64_t axis = ir::axis_attribute(ctx.node());
   if (axis < -rank || axis > rank)
     return ctx.error("axis " + std::to_string(axis) + " is out of range for rank " +
                      std::to_string(rank));

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "core/bytes.h"
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
@@ -9,7 +10,7 @@ namespace mconv::runtime::kernels {
 
 KernelPtr create_concat_kernel(const ir::Node& node) {
   if (!node.attrs.has("axis")) return Status::Error("missing attribute axis");
-  const int64_t axis_attr = node.attrs.get_int("axis", 0);
+  const int64_t axis_attr = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis_attr](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         if (in.empty()) return Status::Error("needs at least one input");

@@ -1,5 +1,6 @@
 // DequantizeLinear: y = (x - zero_point) * scale in f32, per-tensor or per-axis, for i8/u8/i16/
 // i32 inputs (i32 is the bias case, whose zero point must be 0).
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/quant_params.h"
 
@@ -21,7 +22,7 @@ void dequantize(const QuantView& v, const Q* x, float* y) {
 
 KernelPtr create_dequantize_linear_kernel(const ir::Node& node) {
   MCONV_RETURN_IF_ERROR(check_no_block_size(node));
-  const int64_t axis = node.attrs.get_int("axis", 1);
+  const int64_t axis = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "x"));

@@ -1,11 +1,12 @@
 // Flatten: [d0..dn) -> [prod(d[:axis]), prod(d[axis:])], axis in [-rank, rank] (default 1).
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace mconv::runtime::kernels {
 
 KernelPtr create_flatten_kernel(const ir::Node& node) {
-  const int64_t axis_attr = node.attrs.get_int("axis", 1);
+  const int64_t axis_attr = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis_attr](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "input"));

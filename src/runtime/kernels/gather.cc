@@ -3,13 +3,14 @@
 #include <cstring>
 
 #include "core/bytes.h"
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace mconv::runtime::kernels {
 
 KernelPtr create_gather_kernel(const ir::Node& node) {
-  const int64_t axis_attr = node.attrs.get_int("axis", 0);
+  const int64_t axis_attr = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis_attr](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "data"));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/quant_params.h"
 
@@ -29,7 +30,7 @@ void quantize(const QuantView& v, const float* x, Q* y) {
 
 KernelPtr create_quantize_linear_kernel(const ir::Node& node) {
   MCONV_RETURN_IF_ERROR(check_no_block_size(node));
-  const int64_t axis = node.attrs.get_int("axis", 1);
+  const int64_t axis = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "x"));

@@ -5,13 +5,14 @@
 #include <cmath>
 #include <limits>
 
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace mconv::runtime::kernels {
 
 KernelPtr create_softmax_kernel(const ir::Node& node) {
-  const int64_t axis_attr = node.attrs.get_int("axis", -1);
+  const int64_t axis_attr = ir::axis_attribute(node);
   return make_lambda_kernel(
       [axis_attr](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
         MCONV_RETURN_IF_ERROR(require_input(in, 0, "input"));

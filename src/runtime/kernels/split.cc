@@ -4,13 +4,14 @@
 #include <cstring>
 
 #include "core/bytes.h"
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
 #include "runtime/kernels/kernel_util.h"
 
 namespace mconv::runtime::kernels {
 
 KernelPtr create_split_kernel(const ir::Node& node) {
-  const int64_t axis_attr = node.attrs.get_int("axis", 0);
+  const int64_t axis_attr = ir::axis_attribute(node);
   const std::vector<int64_t> split_attr = node.attrs.get_ints("split");
   const int64_t pieces = static_cast<int64_t>(node.outputs.size());
   if (pieces < 1) return Status::Error("needs at least one output");

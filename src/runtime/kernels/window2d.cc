@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ir/window_geometry.h"
+
 namespace mconv::runtime::kernels {
 namespace {
 
@@ -64,32 +66,21 @@ Expected<Window2d> parse_window2d(const ir::Node& node, bool kernel_required) {
 Expected<AxisExtent> window_axis(int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
                                  int64_t pad_begin, int64_t pad_end, const std::string& auto_pad,
                                  bool ceil_mode) {
-  const int64_t span = (kernel - 1) * dilation + 1;  // input extent one window covers
   AxisExtent e;
   if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    e.out = ceil_div(in, stride);
-    const int64_t total = std::max<int64_t>(0, (e.out - 1) * stride + span - in);
     // SAME_UPPER puts the odd extra pad at the end, SAME_LOWER at the beginning.
-    e.pad_begin = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-    e.pad_end = total - e.pad_begin;
+    const ir::SamePadding same =
+        ir::same_padding(in, kernel, stride, dilation, auto_pad == "SAME_UPPER");
+    e.out = same.out;
+    e.pad_begin = same.begin;
+    e.pad_end = same.end;
     return e;
   }
   if (auto_pad == "VALID") pad_begin = pad_end = 0;
   e.pad_begin = pad_begin;
   e.pad_end = pad_end;
-  const int64_t room = in + pad_begin + pad_end - span;
-  if (room < 0)
-    return Status::Error("window of " + std::to_string(span) + " does not fit input extent " +
-                         std::to_string(in) + " with pads " + std::to_string(pad_begin) + "+" +
-                         std::to_string(pad_end));
-  if (ceil_mode) {
-    e.out = ceil_div(room, stride) + 1;
-    // A last window starting inside the trailing pad would see no input: drop it (PyTorch and
-    // ONNX Runtime agree on this rule).
-    if ((e.out - 1) * stride >= in + pad_begin) --e.out;
-  } else {
-    e.out = room / stride + 1;
-  }
+  MCONV_ASSIGN_OR_RETURN(
+      e.out, ir::window_output_size(in, kernel, stride, dilation, pad_begin, pad_end, ceil_mode));
   return e;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "ir/window_geometry.h"
 #include "tflite/export/lower_context.h"
 
 namespace mconv::tflite {
@@ -28,23 +29,20 @@ struct WindowPlan {
 
 // TFLite's SAME: output ceil(in / stride), total padding split with the smaller half first.
 AxisPads same_pads(int64_t in, int64_t kernel, int64_t stride, int64_t dilation) {
-  const int64_t out = (in + stride - 1) / stride;
-  const int64_t effective = (kernel - 1) * dilation + 1;
-  const int64_t total = std::max<int64_t>((out - 1) * stride + effective - in, 0);
-  return {total / 2, total - total / 2};
+  const ir::SamePadding same = ir::same_padding(in, kernel, stride, dilation);
+  return {same.begin, same.end};
 }
 
 // Padding needed so that a VALID window op on the padded axis yields exactly `out` positions:
 // the source's leading pad, and at the end whatever the last window needs (ceil_mode included).
 AxisPads needed_pads(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
                      int64_t pad_before) {
-  const int64_t effective = (kernel - 1) * dilation + 1;
-  const int64_t extent = (out - 1) * stride + effective;
+  const int64_t extent = (out - 1) * stride + ir::window_span(kernel, dilation);
   return {pad_before, std::max<int64_t>(extent - in - pad_before, 0)};
 }
 
 bool same_out(int64_t in, int64_t stride, int64_t out) {
-  return (in + stride - 1) / stride == out;
+  return ir::same_padding(in, 1, stride, 1).out == out;
 }
 
 Expected<WindowPlan> plan_window(const ir::Node& node, int64_t in_h, int64_t in_w, int64_t out_h,
@@ -71,7 +69,9 @@ Expected<WindowPlan> plan_window(const ir::Node& node, int64_t in_h, int64_t in_
   // VALID on the (padded) input must give the source's output size.
   if (plan.padding == tfl::Padding_VALID) {
     auto valid_out = [](int64_t in, int64_t kernel, int64_t stride, int64_t dilation) {
-      return (in - ((kernel - 1) * dilation + 1)) / stride + 1;
+      const Expected<int64_t> out =
+          ir::window_output_size(in, kernel, stride, dilation, 0, 0, false);
+      return out.ok() ? *out : -1;
     };
     if (valid_out(in_h + plan.h.before + plan.h.after, k[0], s[0], d[0]) != out_h ||
         valid_out(in_w + plan.w.before + plan.w.after, k[1], s[1], d[1]) != out_w)

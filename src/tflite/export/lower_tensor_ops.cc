@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "ir/op_attributes.h"
 #include "tflite/export/lower_context.h"
 
 namespace mconv::tflite {
@@ -60,7 +61,7 @@ Status lower_reshape(const ir::Node& node, LowerContext& ctx) {
 
 Status lower_concat(const ir::Node& node, LowerContext& ctx) {
   const int rank = rank_of(node.outputs[0]);
-  const int axis = normalize_axis(node.attrs.get_int("axis", 0), rank);
+  const int axis = normalize_axis(ir::axis_attribute(node), rank);
   std::vector<int> inputs;
   for (const ir::Value* v : node.inputs) {
     MCONV_ASSIGN_OR_RETURN(int t, ctx.tensor(v));
@@ -93,7 +94,7 @@ Status lower_transpose(const ir::Node& node, LowerContext& ctx) {
 Status lower_split(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* x = node.inputs[0];
   const int rank = rank_of(x);
-  const int axis = normalize_axis(node.attrs.get_int("axis", 0), rank);
+  const int axis = normalize_axis(ir::axis_attribute(node), rank);
   const int count = static_cast<int>(node.outputs.size());
   std::vector<int64_t> sizes;
   if (node.inputs.size() > 1 && node.inputs[1]) {
@@ -194,7 +195,7 @@ Status lower_gather(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* x = node.inputs[0];
   const ir::Value* indices = node.inputs[1];
   const int rank = rank_of(x);
-  const int axis = normalize_axis(node.attrs.get_int("axis", 0), rank);
+  const int axis = normalize_axis(ir::axis_attribute(node), rank);
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
   int idx_t;
   if (indices->is_constant()) {
@@ -233,7 +234,7 @@ Status lower_shape(const ir::Node& node, LowerContext& ctx) {
 Status lower_softmax(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* x = node.inputs[0];
   const int rank = rank_of(x);
-  if (normalize_axis(node.attrs.get_int("axis", -1), rank) != rank - 1)
+  if (normalize_axis(ir::axis_attribute(node), rank) != rank - 1)
     return LowerContext::error(node, "TFLite SOFTMAX works on the last axis only");
   MCONV_ASSIGN_OR_RETURN(int in_t, ctx.tensor(x));
   MCONV_ASSIGN_OR_RETURN(int out_t, ctx.tensor(node.outputs[0]));
@@ -326,7 +327,7 @@ Expected<ir::QuantParams> qdq_params(const ir::Node& node, const ir::Value* inte
   ir::QuantParams q;
   q.scale = scale->constant->to_f32();
   q.zero_point = zero ? zero->constant->to_i64() : std::vector<int64_t>(q.scale.size(), 0);
-  if (q.scale.size() > 1) q.axis = normalize_axis(node.attrs.get_int("axis", 1), rank_of(integer));
+  if (q.scale.size() > 1) q.axis = normalize_axis(ir::axis_attribute(node), rank_of(integer));
   return q;
 }
 

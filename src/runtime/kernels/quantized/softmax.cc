@@ -6,6 +6,7 @@
 //     round half away from zero) plus the output zero point, clamped.
 #include <cmath>
 
+#include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quantized/quantized_kernels.h"
 
@@ -17,7 +18,7 @@ KernelPtr create_softmax_kernel(const ir::Node& node) {
   if (xq.dtype != yq.dtype)
     return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
                          std::string(dtype_name(yq.dtype)));
-  const int64_t axis_attr = node.attrs.get_int("axis", -1);
+  const int64_t axis_attr = ir::axis_attribute(node);
   // exp_of_distance[d] = exp(-s_in * d): TFLite fills table[255 - d] with the same values.
   std::vector<float> exp_of_distance(256);
   const float scale = -static_cast<float>(xq.scale[0]);
