@@ -9,6 +9,7 @@
 
 #include "cli/progress.h"
 #include "cli/variant_runs.h"
+#include "core/bytes.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
@@ -39,6 +40,32 @@ Tolerance synthetic_tolerance(Precision precision) {
   Tolerance t = default_tolerance(precision);
   if (precision == Precision::kInt8) t = {.min_top1_agreement = 0.0, .min_cosine = 0.90};
   return t;
+}
+
+std::vector<std::string> tolerance_misses(const report::OutputComparison& cmp,
+                                          const Tolerance& tol) {
+  std::vector<std::string> misses;
+  if (cmp.top1_agreement < tol.min_top1_agreement)
+    misses.push_back("top-1 agreement " + fixed(cmp.top1_agreement * 100, 1) + "% < " +
+                     fixed(tol.min_top1_agreement * 100, 1) + "%");
+  if (!(cmp.cosine_mean >= tol.min_cosine))
+    misses.push_back("cosine " + fixed(cmp.cosine_mean, 6) + " < " + fixed(tol.min_cosine, 4));
+  return misses;
+}
+
+std::string tolerance_text(const Tolerance& t) {
+  return "top-1 agreement >= " + fixed(t.min_top1_agreement * 100, 1) +
+         "%, cosine >= " + fixed(t.min_cosine, 4);
+}
+
+Tensor head_rows(const Tensor& t, int64_t n) {
+  if (t.rank() == 0 || t.dim(0) <= n) return t;
+  std::vector<int64_t> shape = t.shape();
+  const size_t row_bytes = t.byte_size() / static_cast<size_t>(shape[0]);
+  shape[0] = n;
+  Tensor out(t.dtype(), shape);
+  copy_bytes(out.raw(), t.raw(), row_bytes * static_cast<size_t>(n));
+  return out;
 }
 
 Tolerance default_tolerance(Precision precision) {
@@ -133,8 +160,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       const std::string file = options.name + "_" + v.precision + "." + v.format;
       const std::string path = (std::filesystem::path(options.out_dir) / file).string();
       v.path = file;
-      const Tolerance tol = options.val_dir.empty() ? synthetic_tolerance(precision)
-                                                    : default_tolerance(precision);
+      const Tolerance tol =
+          options.val_dir.empty() ? synthetic_tolerance(precision) : default_tolerance(precision);
 
       // Convert and write.
       stage = Clock::now();
@@ -201,12 +228,32 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
         if (a.ok()) acc = *a;
       }
       report::set_metrics(v, *cmp, acc);
-      std::vector<std::string> misses;
-      if (cmp->top1_agreement < tol.min_top1_agreement)
-        misses.push_back("top-1 agreement " + fixed(cmp->top1_agreement * 100, 1) + "% < " +
-                         fixed(tol.min_top1_agreement * 100, 1) + "%");
-      if (!(cmp->cosine_mean >= tol.min_cosine))
-        misses.push_back("cosine " + fixed(cmp->cosine_mean, 4) + " < " + fixed(tol.min_cosine, 4));
+      std::vector<std::string> misses = tolerance_misses(*cmp, tol);
+      // TFLite: LiteRT (the newest LiteRT, under Node) checks a sample too; either runtime
+      // refusing the file or missing the tolerance makes the variant FAILED, saying which.
+      if (format == ModelFormat::kTflite && options.litert_samples > 0) {
+        stage = Clock::now();
+        const int64_t n = std::min<int64_t>(options.litert_samples, x.dim(0));
+        std::string why;
+        if (!litert::litert_available(&why)) {
+          rep.notes.push_back(file + ": LiteRT check skipped (not available: " + why + ")");
+        } else {
+          auto lite = run_litert_file(path, head_rows(x, n), 0);
+          if (!lite.ok()) {
+            misses.push_back("LiteRT refused it: " + lite.status().message());
+          } else if (auto lcmp = report::compare_outputs(lite->outputs, head_rows(reference, n));
+                     !lcmp.ok()) {
+            misses.push_back("LiteRT outputs not comparable: " + lcmp.status().message());
+          } else {
+            for (const std::string& m : tolerance_misses(*lcmp, tol))
+              misses.push_back("LiteRT on " + std::to_string(n) + " images: " + m);
+            rep.notes.push_back(file + ": " + lite->runtime + " on the first " + std::to_string(n) +
+                                " images: top-1 agreement " + fixed(lcmp->top1_agreement * 100, 1) +
+                                "%, cosine " + fixed(lcmp->cosine_mean, 6));
+          }
+        }
+        timings.back() += ", LiteRT check " + fixed(seconds_since(stage), 1) + " s";
+      }
       if (!misses.empty()) {
         v.verdict = report::Verdict::kFailed;
         for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
@@ -217,11 +264,9 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s");
   for (const std::string& t : timings) rep.notes.push_back("time: " + t);
   for (Precision p : options.precisions) {
-    const Tolerance t =
-        options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
-    rep.settings.push_back({std::string("tolerance ") + std::string(precision_name(p)),
-                            "top-1 agreement >= " + fixed(t.min_top1_agreement * 100, 1) +
-                                "%, cosine >= " + fixed(t.min_cosine, 4)});
+    const Tolerance t = options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
+    rep.settings.push_back(
+        {std::string("tolerance ") + std::string(precision_name(p)), tolerance_text(t)});
   }
   MCONV_RETURN_IF_ERROR(report::write_report(rep, options.out_dir));
   return rep;

@@ -1,9 +1,13 @@
 #include "tflite_runtime/tflite_session.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
+#include <mutex>
 
 #include "core/bytes.h"
 #include "core/file_io.h"
@@ -107,6 +111,30 @@ Tensor row_of(const Tensor& t, int64_t row) {
   return out;
 }
 
+// TFLite 2.9 logs "INFO: Created TensorFlow Lite XNNPACK delegate for CPU." to stderr once per
+// process, with no switch in the C API. The first delegate is created (and dropped) here with
+// stderr pointed at /dev/null so mconv's terminal output stays its own; later ones are silent.
+void create_first_delegate_quietly() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::fflush(stderr);
+    const int saved = ::dup(STDERR_FILENO);
+    const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved < 0 || null_fd < 0) {
+      if (saved >= 0) ::close(saved);
+      if (null_fd >= 0) ::close(null_fd);
+      return;
+    }
+    ::dup2(null_fd, STDERR_FILENO);
+    MconvXnnpackDelegateOptions options = TfLiteXNNPackDelegateOptionsDefault();
+    if (TfLiteDelegate* d = TfLiteXNNPackDelegateCreate(&options)) TfLiteXNNPackDelegateDelete(d);
+    std::fflush(stderr);
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    ::close(null_fd);
+  });
+}
+
 class TfLiteSessionImpl final : public TfLiteSession {
  public:
   ~TfLiteSessionImpl() override {
@@ -125,6 +153,7 @@ class TfLiteSessionImpl final : public TfLiteSession {
     const int threads = std::max(1, options.threads);
     std::string no_delegate;
     if (options.xnnpack) {
+      create_first_delegate_quietly();
       MconvXnnpackDelegateOptions xnn = TfLiteXNNPackDelegateOptionsDefault();
       xnn.num_threads = threads;
       if (options.xnnpack_int8) xnn.flags |= kXnnpackFlagQs8 | kXnnpackFlagQu8;
