@@ -31,7 +31,7 @@ CommandSpec convert_spec() {
   return {
       .name = "convert",
       .summary = "Convert a model between ONNX and TFLite, as FP32, FP16 or calibrated INT8.",
-      .positionals = {{"SOURCE", "an .onnx or .tflite file (or --zoo NAME)"}},
+      .positionals = {{"SOURCE", "an .onnx, .tflite or PyTorch .pth file (or --zoo NAME)"}},
       .options =
           {
               {.name = "output",
@@ -45,7 +45,12 @@ CommandSpec convert_spec() {
                        "(mobilenet_v3_small)"},
               {.name = "weights",
                .value_name = "FILE",
-               .help = "--zoo: ONNX file of the same architecture to take weights from"},
+               .help = "--zoo: ONNX file or PyTorch checkpoint of the same architecture to take "
+                       "weights from"},
+              {.name = "arch",
+               .value_name = "NAME",
+               .help = "PyTorch checkpoints: the torchvision architecture (default: recognised "
+                       "from the state dict)"},
               {.name = "seed", .value_name = "S", .help = "--zoo: seed of synthetic weights"},
               {.name = "name",
                .value_name = "N",
@@ -70,6 +75,10 @@ CommandSpec convert_spec() {
                .help = "ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)"},
               {.name = "nchw-input",
                .help = "TFLite -> ONNX: take NCHW inputs instead of the source's NHWC"},
+              {.name = "target",
+               .value_name = "T",
+               .help = "cpu, gpu, coreml or nnapi: write the forms that target's delegate / "
+                       "execution provider takes (see inspect --delegates)"},
               {.name = "opset",
                .value_name = "N",
                .help = "ONNX opset of .onnx outputs (13..18, default 17)"},
@@ -115,6 +124,11 @@ CommandSpec convert_spec() {
           "to channels-first with no Transpose inside; the model keeps its NHWC input (one\n"
           "Transpose after it) unless --nchw-input. Dynamic-range TFLite weights are written as\n"
           "FP32. The output is written atomically: on any error no file is created.\n"
+          "PyTorch checkpoints (torch.save of a state dict, also inside a training checkpoint;\n"
+          "read without Python, pickled code refused): torchvision MobileNetV2/V3, ResNet,\n"
+          "EfficientNet B0-B7, ShuffleNetV2, SqueezeNet, MNASNet, recognised from the keys (or\n"
+          "--arch); the model takes NCHW float [1,3,224,224] as torchvision does (torch preset)\n"
+          "and its batch is dynamic in the written files like an ONNX source's.\n"
           "FP16: ONNX gets float16 weights, math and I/O; TFLite float16 weights with DEQUANTIZE\n"
           "and float32 I/O. INT8: calibrated post-training quantization with per-channel int8\n"
           "weights; ONNX as QDQ (uint8 activations), TFLite full integer with QUANTIZE and\n"
@@ -294,6 +308,9 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!zoo_name && args.positionals().empty()) return usage_error(spec.name, "missing SOURCE");
   if (!zoo_name && (args.flag("weights") || args.flag("seed")))
     return usage_error(spec.name, "--weights and --seed apply to --zoo models");
+  const auto weights = args.value("weights");
+  auto weights_file = weights ? read_model_file(*weights) : Expected<ModelFile>(ModelFile{});
+  if (weights && !weights_file.ok()) return fail(*weights, weights_file.status());
   ir::Model source;
   ModelFormat source_format = ModelFormat::kOnnx;
   if (zoo_name) {
@@ -304,7 +321,11 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       if (!v.ok()) return usage_error(spec.name, v.status().message());
       zoo_options.seed = static_cast<uint64_t>(*v);
     }
-    auto model = zoo::build_zoo_model(*zoo_name, zoo_options);
+    // A PyTorch checkpoint of the zoo architecture is built with its own weights.
+    const bool torch_weights = weights && weights_file->format == ModelFormat::kTorch;
+    weights_file->arch = *zoo_name;
+    auto model =
+        torch_weights ? import_model(*weights_file) : zoo::build_zoo_model(*zoo_name, zoo_options);
     if (!model.ok()) return fail("--zoo " + *zoo_name, model.status());
     source = std::move(model).value();
     options.source_label = "zoo:" + *zoo_name + " (" + source.producer + ")";
@@ -318,6 +339,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
     const std::string& path = args.positional(0);
     auto file = read_model_file(path);
     if (!file.ok()) return fail(path, file.status());
+    file->arch = args.value("arch").value_or("");
     auto model = import_model(*file);
     if (!model.ok()) return fail(path, model.status());
     source = std::move(model).value();
@@ -336,6 +358,11 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!opset.ok()) return usage_error(spec.name, opset.status().message());
   options.convert.opset = static_cast<int>(*opset);
   options.convert.keep_io_types = args.flag("keep-io-types");
+  if (auto t = args.value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.convert.delegate_target = *target;
+  }
   options.threads = options.convert.calibration.threads;
   // Real number of calibration images (the folder may hold fewer than --calib-count).
   size_t calib_images = 0;
@@ -387,6 +414,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       {"ONNX opset", std::to_string(options.convert.opset)},
       {"fp16 ONNX I/O", options.convert.keep_io_types ? "float32" : "float16"},
       {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(options.convert.delegate_target))},
   };
 
   auto rep = convert_variants(source, options);
@@ -435,6 +463,11 @@ int run_convert(const std::vector<std::string>& args) {
     return usage_error(spec.name, "unsupported output extension '" + ext + "' in '" + *out +
                                       "' (expected .onnx or .tflite)");
   }
+  if (auto t = parsed->value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.delegate_target = *target;
+  }
   options.keep_nchw_input = parsed->flag("keep-nchw-input");
   options.nchw_input = parsed->flag("nchw-input");
   if (options.keep_nchw_input && options.target != ModelFormat::kTflite)
@@ -457,6 +490,7 @@ int run_convert(const std::vector<std::string>& args) {
   if (Status s = check_output_path(*out, source); !s.ok()) return fail(*out, s);
   auto file = read_model_file(source);
   if (!file.ok()) return fail(source, file.status());
+  file->arch = parsed->value("arch").value_or("");
   auto model = import_model(*file);
   if (!model.ok()) return fail(source, model.status());
   const size_t source_nodes = model->graph.nodes().size();

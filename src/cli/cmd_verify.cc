@@ -459,7 +459,9 @@ int run_verify(const std::vector<std::string>& argv) {
 
   // Images in the reference's input layout.
   const std::string preset_name = args.value("preset").value_or(
-      reference->source_format == "onnx" ? std::string("torch") : std::string("keras"));
+      reference->source_format == "onnx" || reference->source_format.starts_with("pytorch:")
+          ? std::string("torch")
+          : std::string("keras"));
   auto preset = preset_from_name(preset_name);
   if (!preset.ok()) return usage_error(spec.name, "--preset: " + preset.status().message());
   auto input_spec = image_input_spec_from_shape(ir::static_dims(ref_input.shape));

@@ -198,9 +198,16 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
                               ? &nchw_with_nchw_input
                               : static_cast<passes::PassFn>(&passes::rewrite_for_nchw)});
       break;
+    case ModelFormat::kTorch:  // never a target
     case ModelFormat::kUnknown:
       return Status::Error("no output format given (expected .onnx or .tflite)");
   }
+  // --target forms apply to float files: the CoreML EP and the Core ML delegate take no integer
+  // model, and splitting HardSwish into four quantized ops would cost int8 accuracy.
+  if (options.precision != Precision::kInt8)
+    for (const passes::PassEntry& entry : passes::delegate_form_passes(
+             options.delegate_target, options.target == ModelFormat::kTflite))
+      pipeline.push_back(entry);
   pipeline.push_back({"verify", 90, &passes::verify_graph});
   MCONV_RETURN_IF_ERROR(passes::run_pipeline(model.graph, pipeline, &out.passes));
   if (options.precision == Precision::kFp16)
