@@ -117,7 +117,7 @@ Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, 
   Tensor x = item(batch, 0);
   if (x.dtype() != in_type) x = x.cast(in_type);
   std::vector<double> times;
-  for (int k = 0; k < timed_runs + 3; ++k) {
+  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
     const auto start = Clock::now();
     MCONV_RETURN_IF_ERROR(session->run({x}).status());
     if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
@@ -161,7 +161,7 @@ Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch
               0};
   const Tensor x = item(batch, 0);
   std::vector<double> times;
-  for (int k = 0; k < timed_runs + 3; ++k) {
+  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
     const auto start = Clock::now();
     MCONV_RETURN_IF_ERROR(session->run_batch({x}).status());
     if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
