@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "cli/progress.h"
@@ -185,13 +186,16 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     ModelFormat format = ModelFormat::kOnnx;
     Precision precision = Precision::kFp32;
     std::string file, path;  // file name in out_dir, full path
-    Tensor x;                // the verification batch in this variant's input layout
+    // The verification batch in this variant's input layout: shared by every variant with that
+    // layout (a 400-image batch is 240 MB; one copy per variant would be 1.4 GB).
+    std::shared_ptr<const Tensor> batch;
     Expected<RunResult> run = Status::Error("not run");   // the native runtime's outputs
     Expected<RunResult> lite = Status::Error("not run");  // LiteRT's on the sample
     double verify_seconds = 0;
     bool written = false;
   };
   std::vector<Pending> pending;
+  std::map<std::string, std::shared_ptr<const Tensor>> batches;  // by input layout
   const auto convert_start = Clock::now();
   for (ModelFormat format : options.formats) {
     for (Precision precision : options.precisions) {
@@ -241,7 +245,16 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                             " conv chains split into channel groups, " +
                             std::to_string(convert_report.gates_folded) + " gates folded");
       timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
-      p.x = batch_for_input(batch, batch_layout, *model.graph.inputs[0]);
+      const std::string want = image_layout_of(*model.graph.inputs[0]);
+      auto& shared = batches[want];
+      if (!shared) {
+        if (want.empty() || batch_layout.empty() || want == batch_layout)
+          shared = std::shared_ptr<const Tensor>(&batch, [](const Tensor*) {});  // not owned
+        else
+          shared = std::make_shared<const Tensor>(
+              batch_for_input(batch, batch_layout, *model.graph.inputs[0]));
+      }
+      p.batch = shared;
       pending.push_back(std::move(p));
     }
   }
@@ -257,8 +270,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     if (!litert_here) return;
     for (Pending& p : pending) {
       if (!p.written || p.format != ModelFormat::kTflite) continue;
-      const int64_t n = std::min<int64_t>(options.litert_samples, p.x.dim(0));
-      p.lite = run_litert_file(p.path, head_rows(p.x, n), 0);
+      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+      p.lite = run_litert_file(p.path, head_rows(*p.batch, n), 0);
     }
   });
   std::atomic<size_t> next{0};
@@ -267,8 +280,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       Pending& p = pending[i];
       if (!p.written) continue;
       const auto start = Clock::now();
-      p.run = p.format == ModelFormat::kOnnx ? run_onnx_file(p.path, p.x, 0)
-                                             : run_tflite_file(p.path, p.x, 0);
+      p.run = p.format == ModelFormat::kOnnx ? run_onnx_file(p.path, *p.batch, 0)
+                                             : run_tflite_file(p.path, *p.batch, 0);
       p.verify_seconds = seconds_since(start);
     }
   };
@@ -291,8 +304,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   for (Pending& p : pending) {
     if (!p.run.ok() || options.latency_runs <= 0) continue;
     auto timed = p.format == ModelFormat::kOnnx
-                     ? run_onnx_file(p.path, item(p.x, 0), options.latency_runs)
-                     : run_tflite_file(p.path, item(p.x, 0), options.latency_runs);
+                     ? run_onnx_file(p.path, item(*p.batch, 0), options.latency_runs)
+                     : run_tflite_file(p.path, item(*p.batch, 0), options.latency_runs);
     if (timed.ok()) p.run->latency_p50 = timed->latency_p50;
   }
   const double latency_seconds = seconds_since(stage);
@@ -314,7 +327,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     const Tolerance tol =
         options.val_dir.empty() ? synthetic_tolerance(p.precision) : default_tolerance(p.precision);
     v.runtime = p.run->runtime;
-    v.samples = p.x.dim(0);
+    v.samples = p.batch->dim(0);
     v.latency_p50_ms = p.run->latency_p50;
     auto cmp = report::compare_outputs(p.run->outputs, reference);
     if (!cmp.ok()) {
@@ -333,7 +346,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     // TFLite: LiteRT (the newest LiteRT, under Node) checked a sample too; either runtime
     // refusing the file or missing the tolerance makes the variant FAILED, saying which.
     if (p.format == ModelFormat::kTflite && options.litert_samples > 0) {
-      const int64_t n = std::min<int64_t>(options.litert_samples, p.x.dim(0));
+      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
       if (!litert_here) {
         rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
       } else if (!p.lite.ok()) {
