@@ -14,6 +14,7 @@ shared="${MCONV_SHARED_DIR:-$root/../shared}/data"
 runs="${MCONV_PIPELINE_RUNS:-3}"
 out="${1:-$(mktemp -d /tmp/mconv_pipeline.XXXXXX)}"
 log="$build/bench_build.log"
+mkdir -p "$out"
 mkdir -p "$build"
 if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
        cmake --build "$build" -j"$(nproc)" --target mconv; } >"$log" 2>&1; then

@@ -32,29 +32,16 @@ namespace {
 
 class OrtRunner final : public ModelRunner {
  public:
-  explicit OrtRunner(std::unique_ptr<ort::OrtSession> session) : session_(std::move(session)) {
-    for (const auto& s : session_->inputs()) inputs_.push_back(to_spec(s));
-    for (const auto& s : session_->outputs()) outputs_.push_back(to_spec(s));
-  }
-  const std::vector<TensorSpec>& inputs() const override { return inputs_; }
-  const std::vector<TensorSpec>& outputs() const override { return outputs_; }
+  explicit OrtRunner(std::unique_ptr<ort::OrtSession> session) : session_(std::move(session)) {}
+  const std::vector<TensorSpec>& inputs() const override { return session_->inputs(); }
+  const std::vector<TensorSpec>& outputs() const override { return session_->outputs(); }
   Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     return session_->run(inputs);
   }
   std::string description() const override { return "onnxruntime " + ort::onnxruntime_version(); }
 
  private:
-  static TensorSpec to_spec(const ort::TensorSignature& s) {
-    TensorSpec spec;
-    spec.name = s.name;
-    spec.dtype = s.dtype;
-    spec.shape = s.shape;
-    spec.dim_names = s.dim_names;
-    return spec;
-  }
   std::unique_ptr<ort::OrtSession> session_;  // the ONNX Runtime session
-  std::vector<TensorSpec> inputs_;            // its inputs
-  std::vector<TensorSpec> outputs_;           // its outputs
 };
 
 class RefRunner final : public ModelRunner {
