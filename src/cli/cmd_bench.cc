@@ -222,7 +222,7 @@ void bench_litert(const BenchSettings& s, BenchResult& r) {
   }
   std::mt19937_64 rng(s.seed);
   std::vector<Tensor> inputs;
-  for (const litert::LiteRtTensorInfo& spec : info->inputs) {
+  for (const TensorSpec& spec : info->inputs) {
     auto t = random_tensor(spec.dtype, spec.shape, rng);
     if (!t.ok()) {
       r.error = "input '" + spec.name + "': " + t.status().message();
