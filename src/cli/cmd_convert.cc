@@ -13,9 +13,10 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/convert_pipeline.h"
-#include "cli/convert_variants.h"
-#include "cli/model_files.h"
+#include "cli/metadata_options.h"
+#include "pipeline/convert_pipeline.h"
+#include "pipeline/convert_variants.h"
+#include "pipeline/model_files.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
@@ -28,7 +29,7 @@ namespace mconv::cli {
 namespace {
 
 CommandSpec convert_spec() {
-  return {
+  CommandSpec spec = {
       .name = "convert",
       .summary = "Convert a model between ONNX and TFLite, as FP32, FP16 or calibrated INT8.",
       .positionals = {{"SOURCE", "an .onnx, .tflite or PyTorch .pth file (or --zoo NAME)"}},
@@ -99,8 +100,9 @@ CommandSpec convert_spec() {
                .help = "int8: share kept by the percentile method (default 99.99)"},
               {.name = "preset",
                .value_name = "P",
-               .help = "int8: image preprocessing torch|keras|unit|pm1|u8 (default: torch for "
-                       ".onnx sources, keras for .tflite)"},
+               .help = "image preprocessing torch|keras|unit|pm1|u8 for int8 calibration, "
+                       "verification and the metadata (default: the source's metadata, else "
+                       "torch for .onnx sources, keras for .tflite)"},
               {.name = "split-groups",
                .value_name = "N",
                .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
@@ -149,6 +151,22 @@ CommandSpec convert_spec() {
           "inputs; the report says so.",
       .positionals_optional = true,
   };
+  for (OptionSpec& option : metadata_option_specs()) spec.options.push_back(std::move(option));
+  return spec;
+}
+
+// The preprocessing preset (calibration, verification and the metadata written): --preset, else
+// what the source's metadata says, else the default of the source format; and the other
+// metadata options.
+void choose_preset_and_metadata(const ParsedArgs& args, const ir::Model& source,
+                                ModelFormat source_format, const std::string& name,
+                                ConvertOptions& options) {
+  std::string preset = args.value("preset").value_or(preset_from_metadata(source.metadata));
+  if (preset.empty()) preset = source_format == ModelFormat::kTflite ? "keras" : "torch";
+  options.calibration.preset = preset;
+  options.metadata = metadata_choice(args);
+  options.metadata.preset = preset;
+  options.metadata.name = name;
 }
 
 // "f32[1,224,224,3]"
@@ -204,9 +222,7 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
       return Status::Error("--percentile must be a number in (50, 100], got '" + *q + "'");
     options.ptq.quantize.activation_range.percentile = v;
   }
-  options.calibration.preset =
-      args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
-  MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
+  if (auto preset = args.value("preset")) MCONV_RETURN_IF_ERROR(preset_from_name(*preset).status());
   MCONV_ASSIGN_OR_RETURN(int64_t groups,
                          int_option(args, "split-groups", options.ptq.split.max_groups, 1, 64));
   options.ptq.split.max_groups = static_cast<int>(groups);
@@ -234,8 +250,8 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
     MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
   }
   const bool int8 = options.precision == Precision::kInt8;
-  for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "preset",
-                           "split-groups", "io", "threads"})
+  for (const char* name :
+       {"calib", "calib-count", "calib-method", "percentile", "split-groups", "io", "threads"})
     if (args.flag(name) && !int8)
       return Status::Error(std::string("--") + name + " applies to --precision int8 only");
   for (const char* name : {"name", "formats", "precisions", "val", "val-offset", "val-count",
@@ -351,6 +367,9 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (auto n = args.value("name")) options.name = *n;
   if (options.name.empty() || options.name.find('/') != std::string::npos)
     return usage_error(spec.name, "--name must be a plain file name prefix");
+  if (auto preset = args.value("preset"); preset && !preset_from_name(*preset).ok())
+    return usage_error(spec.name, preset_from_name(*preset).status().message());
+  choose_preset_and_metadata(args, source, source_format, options.name, options.convert);
 
   if (Status s = int8_options(args, source_format, false, options.convert); !s.ok())
     return usage_error(spec.name, s.message());
@@ -494,6 +513,8 @@ int run_convert(const std::vector<std::string>& args) {
   auto model = import_model(*file);
   if (!model.ok()) return fail(source, model.status());
   const size_t source_nodes = model->graph.nodes().size();
+  choose_preset_and_metadata(*parsed, *model, file->format,
+                             std::filesystem::path(source).stem().string(), options);
   if (verbose) {
     std::printf("source: %s (%s, %zu nodes after import)\n%s", source.c_str(),
                 std::string(model_format_name(file->format)).c_str(), source_nodes,

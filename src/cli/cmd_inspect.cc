@@ -4,8 +4,8 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/model_files.h"
-#include "cli/model_summary.h"
+#include "pipeline/model_files.h"
+#include "pipeline/model_summary.h"
 #include "delegates/delegate_analysis.h"
 #include "ir/dump.h"
 

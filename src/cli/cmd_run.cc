@@ -8,7 +8,7 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "core/file_io.h"
 #include "core/npy.h"

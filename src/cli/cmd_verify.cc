@@ -3,7 +3,7 @@
 // LiteRT is missing), SOURCE in the reference interpreter, on the same images; the verdict uses
 // the tolerance of MODEL's precision. When agreement is poor (or with --layers) both files also
 // run layer by layer in the reference interpreter on the first image, and the first layer where
-// MODEL diverges from SOURCE is named (cli/verify_layers.h).
+// MODEL diverges from SOURCE is named (pipeline/verify_layers.h).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,12 +12,12 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/convert_variants.h"
+#include "pipeline/convert_variants.h"
 #include "cli/json_writer.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
-#include "cli/verify_layers.h"
+#include "pipeline/variant_runs.h"
+#include "pipeline/verify_layers.h"
 #include "core/half.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "core/tensor_spec.h"

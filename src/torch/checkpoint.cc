@@ -59,6 +59,13 @@ Expected<Tensor> materialize(const std::string& name, const TensorRef& ref, cons
       last += static_cast<unsigned __int128>(ref.sizes[i] - 1) *
               static_cast<unsigned __int128>(ref.strides[i]);
   }
+  // Overlapping views (stride 0, torch's expand) would let a small file ask for huge copies; a
+  // state dict's tensors never hold more elements than their storage.
+  if (count > data.elements)
+    return Status::Error(what + " has " + std::to_string(count) +
+                         " elements, more than its storage '" + ref.storage->storage.key +
+                         "' holds (" + std::to_string(data.elements) +
+                         "; overlapping views are not supported)");
   if (count > 0 && last >= static_cast<unsigned __int128>(data.elements))
     return Status::Error(what + " reads past the end of storage '" + ref.storage->storage.key +
                          "' (" + std::to_string(data.elements) + " elements; out of range)");
@@ -197,6 +204,34 @@ Status collect_tensors(const PyValue* dict, const std::map<std::string, StorageD
   return Status::Ok();
 }
 
+}  // namespace
+
+Expected<Checkpoint> read_checkpoint_pickle(std::span<const uint8_t> pickle,
+                                            const StorageProvider& storage_bytes,
+                                            const ImportLimits& limits,
+                                            const PickleLimits& pickle_limits) {
+  PickleArena arena;
+  PersistentLoader loader = [](const PyValue& pid, PickleArena& a) {
+    return storage_from_pid(pid, a, false);
+  };
+  MCONV_ASSIGN_OR_RETURN(PyValue * top, unpickle(pickle, arena, loader, pickle_limits));
+  Checkpoint cp;
+  MCONV_ASSIGN_OR_RETURN(const PyValue* dict, find_state_dict(top, &cp.form));
+  std::map<std::string, StorageData> storages;
+  for (const auto& [k, v] : dict->entries) {
+    const StorageRef& ref = v->tensor.storage->storage;
+    if (storages.count(ref.key)) continue;
+    auto bytes = storage_bytes(ref.key);
+    if (!bytes.ok()) return bytes.status().with_context("tensor '" + k->text + "'");
+    storages[ref.key] =
+        StorageData{*bytes, static_cast<int64_t>(bytes->size() / storage_element_size(ref.type))};
+  }
+  MCONV_RETURN_IF_ERROR(collect_tensors(dict, storages, limits, &cp));
+  return cp;
+}
+
+namespace {
+
 Expected<Checkpoint> read_zip(std::span<const uint8_t> bytes, const ImportLimits& limits,
                               const PickleLimits& pickle_limits) {
   MCONV_ASSIGN_OR_RETURN(ZipReader zip, ZipReader::open(bytes));
@@ -218,30 +253,18 @@ Expected<Checkpoint> read_zip(std::span<const uint8_t> bytes, const ImportLimits
                            std::string(d.begin(), d.end()).substr(0, 16) + "') is not supported");
   }
   MCONV_RETURN_IF_ERROR(zip.check_crc(*pickle));
-  PickleArena arena;
-  std::vector<const PyValue*> referenced;
-  PersistentLoader loader = [&](const PyValue& pid, PickleArena& a) -> Expected<PyValue*> {
-    MCONV_ASSIGN_OR_RETURN(PyValue * s, storage_from_pid(pid, a, false));
-    referenced.push_back(s);
-    return s;
-  };
-  MCONV_ASSIGN_OR_RETURN(PyValue * top, unpickle(zip.data(*pickle), arena, loader, pickle_limits));
-  Checkpoint cp;
-  cp.container = "zip";
-  MCONV_ASSIGN_OR_RETURN(const PyValue* dict, find_state_dict(top, &cp.form));
-  std::map<std::string, StorageData> storages;
-  for (const auto& [k, v] : dict->entries) {
-    const std::string& key = v->tensor.storage->storage.key;
-    if (storages.count(key)) continue;
+  StorageProvider storage_bytes =
+      [&](const std::string& key) -> Expected<std::span<const uint8_t>> {
     const ZipEntry* entry = zip.find(prefix + "data/" + key);
     if (!entry)
-      return Status::Error("tensor '" + k->text + "': storage entry '" + prefix + "data/" + key +
+      return Status::Error("storage entry '" + prefix + "data/" + key +
                            "' is missing from the archive");
     MCONV_RETURN_IF_ERROR(zip.check_crc(*entry));
-    const size_t es = storage_element_size(v->tensor.storage->storage.type);
-    storages[key] = StorageData{zip.data(*entry), static_cast<int64_t>(entry->size / es)};
-  }
-  MCONV_RETURN_IF_ERROR(collect_tensors(dict, storages, limits, &cp));
+    return zip.data(*entry);
+  };
+  MCONV_ASSIGN_OR_RETURN(Checkpoint cp, read_checkpoint_pickle(zip.data(*pickle), storage_bytes,
+                                                               limits, pickle_limits));
+  cp.container = "zip";
   return cp;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -34,6 +35,17 @@ struct Checkpoint {
   // The floating-point storage types of the tensors, "float16" or "float32+float16".
   std::string float_types() const;
 };
+
+// The bytes of the storage with this key (ZIP: <name>/data/<key>), or why there are none.
+using StorageProvider = std::function<Expected<std::span<const uint8_t>>(const std::string& key)>;
+
+// The container-independent part: unpickles `pickle` (the ZIP container's data.pkl), finds the
+// state dict and copies its tensors out of the storages `storage_bytes` gives. `container` is
+// left empty. The fuzz target drives the unpickler through this.
+Expected<Checkpoint> read_checkpoint_pickle(std::span<const uint8_t> pickle,
+                                            const StorageProvider& storage_bytes,
+                                            const ImportLimits& limits,
+                                            const PickleLimits& pickle_limits = {});
 
 // True when `bytes` start like a torch.save file (a ZIP archive or the legacy magic number).
 bool looks_like_torch_checkpoint(std::span<const uint8_t> bytes);

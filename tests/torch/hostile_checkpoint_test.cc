@@ -26,7 +26,7 @@ std::string error_of_pickle(const std::string& pickle) {
   auto cp = read(test::torch_zip(pickle, {{"0", test::f32_bytes({1, 2, 3, 4})}}));
   EXPECT_FALSE(cp.ok()) << "accepted a hostile pickle";
   if (cp.ok()) return "";
-  const std::string& m = cp.status().message();
+  const std::string m = cp.status().message();
   EXPECT_EQ(m.find('\n'), std::string::npos) << m;
   return m;
 }
@@ -97,7 +97,12 @@ TEST(HostileCheckpoint, PickledModuleAsksForTheStateDict) {
 TEST(HostileCheckpoint, StorageOutOfRangeIsAnError) {
   PickleWriter big;  // 10 elements from a 4-element storage
   big.tensor("0", 4, 0, {10}, {1});
-  EXPECT_NE(error_of_pickle(state_dict_with(big.bytes())).find("out of range"), std::string::npos);
+  EXPECT_NE(error_of_pickle(state_dict_with(big.bytes())).find("more than its storage"),
+            std::string::npos);
+  PickleWriter broadcast;  // stride 0: 1000 elements out of one (a small file asking for GBs)
+  broadcast.tensor("0", 4, 0, {1000}, {0});
+  EXPECT_NE(error_of_pickle(state_dict_with(broadcast.bytes())).find("overlapping"),
+            std::string::npos);
   PickleWriter offset;  // in range in size, but shifted past the end
   offset.tensor("0", 4, 3, {2}, {1});
   EXPECT_NE(error_of_pickle(state_dict_with(offset.bytes())).find("out of range"),

@@ -1,4 +1,4 @@
-#include "cli/convert_variants.h"
+#include "pipeline/convert_variants.h"
 
 #include <algorithm>
 #include <atomic>
@@ -11,8 +11,9 @@
 #include <thread>
 
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
+#include "pipeline/variant_runs.h"
 #include "core/bytes.h"
+#include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"

@@ -1,4 +1,4 @@
-#include "cli/convert_pipeline.h"
+#include "pipeline/convert_pipeline.h"
 
 #include <flatbuffers/flatbuffers.h>
 
@@ -215,8 +215,11 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   if (options.precision == Precision::kInt8)
     MCONV_RETURN_IF_ERROR(to_int8(model.graph, options, out).with_context("int8"));
 
+  MCONV_ASSIGN_OR_RETURN(std::optional<ir::ModelMetadata> metadata,
+                         metadata_for_graph(model.metadata, options.metadata, model.graph));
   if (options.target == ModelFormat::kTflite) {
     tflite::TfliteExportOptions tflite_options;
+    tflite_options.metadata = metadata;
     // The graph is already prepared; the exporter's own preparation then finds nothing to do,
     // and would apply the same input layout if it did.
     tflite_options.keep_nchw_input = options.keep_nchw_input;
@@ -224,6 +227,7 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   }
   onnx::OnnxExportOptions onnx_options;
   onnx_options.opset = options.opset;
+  onnx_options.metadata = metadata;
   return onnx::export_onnx(model.graph, onnx_options);
 }
 

@@ -1,4 +1,4 @@
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 
 #include <cstring>
 #include <filesystem>

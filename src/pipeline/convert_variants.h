@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/convert_pipeline.h"
+#include "pipeline/convert_pipeline.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "ir/graph.h"
