@@ -16,11 +16,11 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/json_writer.h"
-#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "cli/progress.h"
 #include "core/half.h"
 #include "litert/litert.h"
+#include "pipeline/model_files.h"
 #include "report/metrics.h"
 
 namespace mconv::cli {

@@ -8,10 +8,10 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "core/file_io.h"
 #include "core/npy.h"
+#include "pipeline/model_files.h"
 
 namespace mconv::cli {
 

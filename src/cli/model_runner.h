@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "core/tensor_spec.h"
+#include "pipeline/model_files.h"
 
 namespace mconv::cli {
 

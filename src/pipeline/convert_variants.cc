@@ -11,15 +11,14 @@
 #include <thread>
 
 #include "cli/progress.h"
-#include "pipeline/variant_runs.h"
 #include "core/bytes.h"
-#include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
+#include "pipeline/variant_runs.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/convert_pipeline.h"
 #include "core/status.h"
 #include "core/tensor.h"
 #include "ir/graph.h"
+#include "pipeline/convert_pipeline.h"
 #include "report/metrics.h"
 #include "report/report.h"
 
