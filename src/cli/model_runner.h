@@ -16,6 +16,9 @@
 
 namespace mconv::cli {
 
+// The command line is a thin layer over the pipeline library and uses its names unqualified.
+using namespace ::mconv::pipeline;
+
 enum class RuntimeKind {
   kOrt,     // ONNX Runtime (ONNX files only)
   kRef,     // mconv's reference interpreter on the IR

@@ -10,7 +10,6 @@
 #include <memory>
 #include <thread>
 
-#include "cli/progress.h"
 #include "core/bytes.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
@@ -19,11 +18,12 @@
 #include "litert/litert.h"
 #include "ort/ort_session.h"
 #include "pipeline/variant_runs.h"
+#include "quant/range_estimation.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 std::string fixed(double v, int digits) {
@@ -34,6 +34,31 @@ std::string fixed(double v, int digits) {
 
 std::string ext_of(ModelFormat f) {
   return f == ModelFormat::kOnnx ? "onnx" : "tflite";
+}
+
+// The settings of a run, as report.md lists them.
+std::vector<std::pair<std::string, std::string>> run_settings(const VariantsOptions& options) {
+  const ConvertOptions& c = options.convert;
+  std::string formats, precisions;
+  for (ModelFormat f : options.formats) formats += (formats.empty() ? "" : ",") + ext_of(f);
+  for (Precision p : options.precisions)
+    precisions += (precisions.empty() ? "" : ",") + std::string(precision_name(p));
+  return {
+      {"formats", formats},
+      {"precisions", precisions},
+      {"preset", c.calibration.preset},
+      {"calibration",
+       c.calibration.dir.empty()
+           ? "synthetic"
+           : c.calibration.dir + " (first " + std::to_string(c.calibration.count) + " images)"},
+      {"activation ranges",
+       std::string(quant::range_method_name(c.ptq.quantize.activation_range.method))},
+      {"channel split groups", std::to_string(c.ptq.split.max_groups)},
+      {"ONNX opset", std::to_string(c.opset)},
+      {"fp16 ONNX I/O", c.keep_io_types ? "float32" : "float16"},
+      {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(c.delegate_target))},
+  };
 }
 
 // The file's delegate coverage (`mconv inspect --delegates --json`) and what --target rewrote.
@@ -74,14 +99,15 @@ Tolerance synthetic_tolerance(Precision precision) {
   return t;
 }
 
-std::vector<std::string> tolerance_misses(const report::OutputComparison& cmp,
-                                          const Tolerance& tol) {
+std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
+                                          const Tolerance& tolerance) {
   std::vector<std::string> misses;
-  if (cmp.top1_agreement < tol.min_top1_agreement)
-    misses.push_back("top-1 agreement " + fixed(cmp.top1_agreement * 100, 1) + "% < " +
-                     fixed(tol.min_top1_agreement * 100, 1) + "%");
-  if (!(cmp.cosine_mean >= tol.min_cosine))
-    misses.push_back("cosine " + fixed(cmp.cosine_mean, 6) + " < " + fixed(tol.min_cosine, 4));
+  if (comparison.top1_agreement < tolerance.min_top1_agreement)
+    misses.push_back("top-1 agreement " + fixed(comparison.top1_agreement * 100, 1) + "% < " +
+                     fixed(tolerance.min_top1_agreement * 100, 1) + "%");
+  if (!(comparison.cosine_mean >= tolerance.min_cosine))
+    misses.push_back("cosine " + fixed(comparison.cosine_mean, 6) + " < " +
+                     fixed(tolerance.min_cosine, 4));
   return misses;
 }
 
@@ -130,7 +156,13 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.source_inputs = tensor_infos(source.graph.inputs);
   rep.source_outputs = tensor_infos(source.graph.outputs);
   rep.synthetic = options.synthetic;
-  rep.settings = options.settings;
+  const CalibrationImages& calibration = options.convert.calibration;
+  if (std::count(options.precisions.begin(), options.precisions.end(), Precision::kInt8) &&
+      calibration.dir.empty())
+    rep.synthetic.push_back("INT8 calibration: " + std::to_string(calibration.synthetic) +
+                            " seeded random inputs, not images (give --calib DIR).");
+  rep.settings = run_settings(options);
+  rep.settings.insert(rep.settings.end(), options.settings.begin(), options.settings.end());
   rep.source_runtime = "mconv reference interpreter (FP32 source graph)";
 
   // Verification batch in the source's input layout.
@@ -167,13 +199,16 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   const double load_seconds = seconds_since(stage);
 
   // Reference: the source graph in the interpreter, on its own thread while the variants are
-  // converted (the two share nothing but the read-only source graph and batch).
+  // converted (the two share nothing but the read-only source graph and batch). It is the only
+  // stage reporting progress until it is joined, so the callback is never called concurrently.
   stage = Clock::now();
   Expected<Tensor> reference_run = Status::Error("reference not run");
   double reference_seconds = 0;
   std::thread reference_thread([&] {
     const auto start = Clock::now();
-    reference_run = run_interpreter(source.graph, batch, nullptr);
+    ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
+    reference_run = run_interpreter(source.graph, batch, &progress);
+    progress.finish();
     reference_seconds = seconds_since(start);
   });
 
@@ -386,4 +421,4 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   return rep;
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -20,10 +20,11 @@
 #include "core/tensor.h"
 #include "ir/graph.h"
 #include "pipeline/convert_pipeline.h"
+#include "pipeline/progress_callback.h"
 #include "report/metrics.h"
 #include "report/report.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 // Per precision: the least a variant must agree with the reference to PASS.
 struct Tolerance {
@@ -33,9 +34,10 @@ struct Tolerance {
 Tolerance default_tolerance(Precision precision);
 // Without verification images (seeded random inputs): int8 is judged on cosine >= 0.90 alone.
 Tolerance synthetic_tolerance(Precision precision);
-// The one verdict rule of convert and verify: what `cmp` misses of `tol` (empty = PASS).
-std::vector<std::string> tolerance_misses(const report::OutputComparison& cmp,
-                                          const Tolerance& tol);
+// The one verdict rule of convert and verify: what `comparison` misses of `tolerance` ("top-1
+// agreement 97.0% < 98.0%", "cosine ... < ..."); empty = PASS.
+std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
+                                          const Tolerance& tolerance);
 // "top-1 agreement >= 85.0%, cosine >= 0.9500", as help and reports print it.
 std::string tolerance_text(const Tolerance& t);
 // The first n rows of a batch (all of it when it has n or fewer).
@@ -55,8 +57,10 @@ struct VariantsOptions {
   int litert_samples = 32;             // TFLite: images also checked in LiteRT (0 = none)
   std::string source_label;            // the source as the report names it
   std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller
-  std::vector<std::pair<std::string, std::string>> settings;  // extra settings to report
-  ConvertOptions convert;  // per-variant options (target/precision set per variant)
+  std::vector<std::pair<std::string, std::string>> settings;  // settings to report besides the
+                                                              // run's own (formats, preset, ...)
+  ConvertOptions convert;     // per-variant options (target/precision set per variant)
+  ProgressCallback progress;  // long steps report here (none: silent)
 };
 
 // Runs everything; returns the report (also written to out_dir). Per-variant failures are
@@ -64,4 +68,4 @@ struct VariantsOptions {
 Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                                                     const VariantsOptions& options);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline
