@@ -114,7 +114,7 @@ Tensor first_row(const Tensor& t) {
   return out;
 }
 
-Tensor random_input(const mconv::ort::TensorSignature& sig) {
+Tensor random_input(const mconv::TensorSpec& sig) {
   std::vector<int64_t> shape = sig.shape;
   for (int64_t& d : shape)
     if (d < 0) d = 1;

@@ -1,7 +1,8 @@
 # `cmake --install build --prefix P` lays out a package that find_package(mconv CONFIG) finds in P
-# alone: the public headers (include/mconv/), the static library of every part plus ONNX
-# Runtime's shared library (lib/mconv/), the mconv executable (bin/), and mconvConfig.cmake, which
-# finds the Debian dependencies and defines the imported target mconv::mconv over those files.
+# alone: the public headers (include/mconv/), the static library of every part plus the shared
+# libraries of ONNX Runtime and TensorFlow Lite (lib/mconv/), the mconv executable (bin/), and
+# mconvConfig.cmake, which finds the Debian dependencies and defines the imported target
+# mconv::mconv over those files.
 # Static parts keep the build as it is (no -fPIC rebuild of everything); the archives are linked
 # as one group so their order does not matter.
 include(GNUInstallDirs)
@@ -36,6 +37,10 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/mconv DESTINATION ${CMAKE_INSTAL
 file(REAL_PATH "${ORT_ROOT}/lib/libonnxruntime.so.1" MCONV_ORT_LIBRARY)
 install(FILES "${MCONV_ORT_LIBRARY}" DESTINATION ${MCONV_PACKAGE_LIBDIR}
         RENAME libonnxruntime.so.1)
+# Native TensorFlow Lite's C API library (its SONAME has no version).
+file(REAL_PATH "${TFLITE_ROOT}/lib/libtensorflowlite_c.so" MCONV_TFLITE_LIBRARY)
+install(FILES "${MCONV_TFLITE_LIBRARY}" DESTINATION ${MCONV_PACKAGE_LIBDIR}
+        RENAME libtensorflowlite_c.so)
 set_target_properties(mconv PROPERTIES INSTALL_RPATH "$ORIGIN/../${MCONV_PACKAGE_LIBDIR}")
 install(TARGETS mconv RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 

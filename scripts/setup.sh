@@ -51,6 +51,25 @@ if [ ! -f "$ort_dir/lib/libonnxruntime.so.1" ] || [ ! -f "$ort_dir/include/onnxr
 fi
 echo "setup: ok (ONNX Runtime in $ort_dir)" >&2
 
+# TensorFlow Lite 2.9 C API (libtensorflowlite_c.so, Linux x64, with the XNNPACK delegate built in)
+# and its C headers ship in the npm package tfjs-tflite-node@0.0.2: the native TFLite runtime.
+tflite_dir="$cache/tflite-2.9"
+if [ ! -f "$tflite_dir/lib/libtensorflowlite_c.so" ] || [ ! -f "$tflite_dir/include/tensorflow/lite/c/c_api.h" ]; then
+  tmp_tfl="$(mktemp -d)"
+  trap 'rm -rf "${tmp:-}" "$tmp_tfl"' EXIT  # keeps ONNX Runtime's clean-up too
+  echo "setup: fetching TensorFlow Lite 2.9 (C API) from npm" >&2
+  (cd "$tmp_tfl" && npm pack --silent tfjs-tflite-node@0.0.2 >/dev/null)
+  mkdir -p "$tmp_tfl/lib" "$tmp_tfl/include"
+  tar -xzf "$tmp_tfl/tfjs-tflite-node-0.0.2.tgz" -C "$tmp_tfl/lib" --strip-components=3 \
+    package/cc_deps/linux_amd64/libtensorflowlite_c.so
+  tar -xzf "$tmp_tfl/tfjs-tflite-node-0.0.2.tgz" -C "$tmp_tfl/include" --strip-components=3 \
+    package/cc_deps/include
+  rm -rf "$tflite_dir.partial" && mkdir -p "$tflite_dir.partial"
+  mv "$tmp_tfl/lib" "$tmp_tfl/include" "$tflite_dir.partial/"
+  rm -rf "$tflite_dir" && mv "$tflite_dir.partial" "$tflite_dir"
+fi
+echo "setup: ok (TensorFlow Lite C API in $tflite_dir)" >&2
+
 # LiteRT runner (tools/litert): Google's LiteRT.js (WASM) + tfjs-tflite fallback from npm into
 # .cache/litert, the oracle that runs every .tflite mconv writes. Reused when already installed.
 litert_dir="$cache/litert"

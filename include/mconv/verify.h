@@ -1,8 +1,8 @@
 // mconv public API: checking a converted model against its source on real images. The model runs
-// in its real runtime (ONNX Runtime for .onnx; LiteRT for .tflite when Node and the LiteRT
-// packages are installed, else the file re-imported in mconv's reference interpreter — `runtime`
-// says which), the source in the reference interpreter; the verdict applies the tolerance of the
-// model's precision to top-1 agreement and mean cosine similarity.
+// in its real runtime (ONNX Runtime for .onnx; native TensorFlow Lite 2.9 for .tflite — `runtime`
+// says which; a runtime refusing the file is an error, never a silent fallback), the source in the
+// reference interpreter; the verdict applies the tolerance of the model's precision to top-1
+// agreement and mean cosine similarity (the rule of `mconv convert` and `mconv verify`).
 #pragma once
 
 #include <cstdint>

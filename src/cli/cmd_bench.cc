@@ -1,7 +1,7 @@
-// `mconv bench MODEL... [--runtime ort|litert|ref] [--threads N] [--warmup W] [--runs R] [--json]`:
-// load time, first inference, latency mean/p50/p90/p99, peak RSS and file size of each model in
-// its runtime, on seeded random inputs of the model's own signature; several models give one
-// side-by-side table.
+// `mconv bench MODEL... [--runtime ort|tflite|litert|ref] [--threads N] [--warmup W] [--runs R]
+// [--json]`: load time, first inference, latency mean/p50/p90/p99, peak RSS and file size of each
+// model in its runtime, on seeded random inputs of the model's own signature; several models give
+// one side-by-side table.
 
 #include <algorithm>
 #include <chrono>
@@ -33,8 +33,9 @@ CommandSpec bench_spec() {
       .options =
           {
               {.name = "runtime",
-               .value_name = "ort|litert|ref",
-               .help = "runtime for every model (default: ort for .onnx, litert for .tflite)"},
+               .value_name = "ort|tflite|litert|ref",
+               .help = "runtime for every model (default: ort for .onnx; for .tflite native "
+                       "TensorFlow Lite and LiteRT, side by side)"},
               {.name = "threads",
                .short_name = 't',
                .value_name = "N",
@@ -56,16 +57,27 @@ CommandSpec bench_spec() {
           "model; its one-off WASM start-up is listed separately). Latency percentiles are\n"
           "nearest-rank over the timed runs. Peak RSS is the process's high-water mark while\n"
           "the model loads and runs (LiteRT: the Node process that runs it).\n"
-          "When LiteRT (Node + scripts/setup.sh) is missing, .tflite files run in the reference\n"
-          "interpreter and the output says so.",
+          "A .tflite without --runtime is measured twice, in native TensorFlow Lite 2.9 (XNNPACK,\n"
+          "in this process) and in LiteRT, side by side. When LiteRT (Node + scripts/setup.sh) is\n"
+          "missing, its column runs in the reference interpreter and the output says so.",
       .last_positional_repeats = true,
   };
 }
 
-enum class BenchRuntime { kOrt, kLitert, kRef };
+enum class BenchRuntime { kOrt, kLitert, kRef, kTflite };
 
 const char* bench_runtime_name(BenchRuntime r) {
-  return r == BenchRuntime::kOrt ? "ort" : r == BenchRuntime::kLitert ? "litert" : "ref";
+  switch (r) {
+    case BenchRuntime::kOrt:
+      return "ort";
+    case BenchRuntime::kLitert:
+      return "litert";
+    case BenchRuntime::kTflite:
+      return "tflite";
+    case BenchRuntime::kRef:
+      break;
+  }
+  return "ref";
 }
 
 struct BenchSettings {
@@ -111,7 +123,7 @@ void bench_in_process(const ModelFile& file, RuntimeKind kind, const BenchSettin
   r.load_ms = read_ms + elapsed_ms(load_start);
   std::mt19937_64 rng(s.seed);
   std::vector<Tensor> inputs;
-  for (const IoSpec& spec : (*runner)->inputs()) {
+  for (const TensorSpec& spec : (*runner)->inputs()) {
     if (!spec.has_shape) {
       r.error = "input '" + spec.name + "' has no known rank";
       return;
@@ -156,7 +168,7 @@ void bench_litert(const BenchSettings& s, BenchResult& r) {
   }
   std::mt19937_64 rng(s.seed);
   std::vector<Tensor> inputs;
-  for (const litert::LiteRtTensorInfo& spec : info->inputs) {
+  for (const TensorSpec& spec : info->inputs) {
     auto t = random_tensor(spec.dtype, spec.shape, rng);
     if (!t.ok()) {
       r.error = "input '" + spec.name + "': " + t.status().message();
@@ -184,7 +196,8 @@ void bench_litert(const BenchSettings& s, BenchResult& r) {
   r.peak_rss_scope = "node process";
 }
 
-BenchResult bench_one(const std::string& path, const BenchSettings& s) {
+BenchResult bench_one(const std::string& path, const BenchSettings& s,
+                      std::optional<BenchRuntime> forced) {
   BenchResult r;
   r.path = path;
   const auto read_start = std::chrono::steady_clock::now();
@@ -196,7 +209,7 @@ BenchResult bench_one(const std::string& path, const BenchSettings& s) {
   }
   r.format = std::string(model_format_name(file->format));
   r.file_bytes = static_cast<int64_t>(file->bytes.size());
-  BenchRuntime runtime = s.runtime.value_or(
+  BenchRuntime runtime = forced.value_or(
       file->format == ModelFormat::kOnnx ? BenchRuntime::kOrt : BenchRuntime::kLitert);
   if (runtime == BenchRuntime::kLitert) {
     if (file->format != ModelFormat::kTflite) {
@@ -209,7 +222,7 @@ BenchResult bench_one(const std::string& path, const BenchSettings& s) {
       bench_litert(s, r);
       return r;
     }
-    if (s.runtime) {
+    if (forced) {
       r.error = "LiteRT not available: " + why;
       return r;
     }
@@ -217,8 +230,10 @@ BenchResult bench_one(const std::string& path, const BenchSettings& s) {
     runtime = BenchRuntime::kRef;
   }
   r.runtime = bench_runtime_name(runtime);
-  bench_in_process(*file, runtime == BenchRuntime::kOrt ? RuntimeKind::kOrt : RuntimeKind::kRef, s,
-                   r, read_ms);
+  const RuntimeKind kind = runtime == BenchRuntime::kOrt      ? RuntimeKind::kOrt
+                           : runtime == BenchRuntime::kTflite ? RuntimeKind::kTflite
+                                                              : RuntimeKind::kRef;
+  bench_in_process(*file, kind, s, r, read_ms);
   return r;
 }
 
@@ -342,8 +357,11 @@ int run_bench(const std::vector<std::string>& args) {
       s.runtime = BenchRuntime::kLitert;
     else if (*name == "ref")
       s.runtime = BenchRuntime::kRef;
+    else if (*name == "tflite")
+      s.runtime = BenchRuntime::kTflite;
     else
-      return usage_error(spec.name, "unknown runtime '" + *name + "' (choose ort, litert or ref)");
+      return usage_error(spec.name,
+                         "unknown runtime '" + *name + "' (choose ort, tflite, litert or ref)");
   }
   struct IntOption {
     const char* name;  // option name
@@ -366,7 +384,12 @@ int run_bench(const std::vector<std::string>& args) {
   }
 
   std::vector<BenchResult> results;
-  for (const std::string& path : parsed.positionals()) results.push_back(bench_one(path, s));
+  for (const std::string& path : parsed.positionals()) {
+    // A .tflite without --runtime: native TensorFlow Lite, then LiteRT, side by side.
+    const bool both = !s.runtime && path.size() > 7 && path.substr(path.size() - 7) == ".tflite";
+    if (both) results.push_back(bench_one(path, s, BenchRuntime::kTflite));
+    results.push_back(bench_one(path, s, s.runtime));
+  }
   if (parsed.flag("json"))
     print_json(results, s);
   else

@@ -35,8 +35,10 @@ CommandSpec run_spec() {
                .repeated = true,
                .help = "where to write an output, by order or by name"},
               {.name = "runtime",
-               .value_name = "ort|ref",
-               .help = "ONNX Runtime (default for .onnx) or the reference interpreter"},
+               .value_name = "ort|tflite|ref",
+               .help =
+                   "ONNX Runtime (default for .onnx), native TensorFlow Lite 2.9 (XNNPACK) or the "
+                   "reference interpreter (default for .tflite)"},
               {.name = "threads",
                .short_name = 't',
                .value_name = "N",
@@ -61,7 +63,8 @@ struct Binding {
 // Assigns bindings to model slots: named ones first, then the rest in order to free slots.
 // Returns the path per slot ("" when unbound).
 Expected<std::vector<std::string>> bind(const std::vector<std::string>& args,
-                                        const std::vector<IoSpec>& specs, const std::string& what) {
+                                        const std::vector<TensorSpec>& specs,
+                                        const std::string& what) {
   std::vector<std::string> paths(specs.size());
   std::vector<std::string> positional;
   for (const std::string& arg : args) {

@@ -56,11 +56,18 @@ CommandSpec verify_spec() {
                .value_name = "N",
                .help = "timed runs for the latency figure (default 10)"},
               {.name = "threads", .value_name = "N", .help = "image decoding threads (default 2)"},
+              {.name = "runtime",
+               .value_name = "ort|tflite|litert|ref",
+               .help = "runtime for MODEL (default: ort for .onnx, tflite — native TensorFlow "
+                       "Lite 2.9 — for .tflite)"},
               {.name = "json", .help = "print the results as JSON on stdout"},
           },
       .notes =
           "Exit code 0 when MODEL is within the tolerance of its precision (top-1 agreement and\n"
-          "mean cosine against SOURCE), 1 when not (or on errors), 2 for usage errors.\n"
+          "mean cosine against SOURCE), 1 when not (or on errors), 2 for usage errors. The rule "
+          "is\n"
+          "convert's: fp32 >= 99% / 0.9999, fp16 >= 98% / 0.999, int8 >= 85% / 0.95. A runtime\n"
+          "that refuses MODEL is a failure naming it; there is no silent fallback.\n"
           "The per-layer check matches values by name (TFLite fused names and mconv's pass\n"
           "suffixes normalized), then by op sequence and shape; NCHW/NHWC tensors are transposed\n"
           "and integer tensors dequantized before comparing.",
@@ -299,7 +306,11 @@ int run_verify(const std::vector<std::string>& argv) {
                         .precision = precision_arg,
                         .layers = args.flag("layers"),
                         .layer_tol = layer_tol,
+                        .runtime = args.value("runtime").value_or(""),
                         .progress = progress_bars()};
+  if (!options.runtime.empty())
+    if (Status st = check_verify_runtime(options.runtime); !st.ok())
+      return usage_error(spec.name, st.message());
   if (!options.preset.empty())
     if (auto preset = preset_from_name(options.preset); !preset.ok())
       return usage_error(spec.name, "--preset: " + preset.status().message());

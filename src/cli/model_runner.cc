@@ -5,40 +5,43 @@
 #include "core/bytes.h"
 #include "ort/ort_session.h"
 #include "runtime/interpreter.h"
+#include "tflite_runtime/tflite_session.h"
 
 namespace mconv::cli {
 
 std::string_view runtime_name(RuntimeKind kind) {
-  return kind == RuntimeKind::kOrt ? "ort" : "ref";
+  switch (kind) {
+    case RuntimeKind::kOrt:
+      return "ort";
+    case RuntimeKind::kTflite:
+      return "tflite";
+    case RuntimeKind::kRef:
+      break;
+  }
+  return "ref";
 }
 
 Expected<RuntimeKind> runtime_from_name(std::string_view name) {
   if (name == "ort") return RuntimeKind::kOrt;
   if (name == "ref") return RuntimeKind::kRef;
-  return Status::Error("unknown runtime '" + std::string(name) + "' (choose ort or ref)");
+  if (name == "tflite") return RuntimeKind::kTflite;
+  return Status::Error("unknown runtime '" + std::string(name) + "' (choose ort, tflite or ref)");
 }
 
 namespace {
 
 class OrtRunner final : public ModelRunner {
  public:
-  explicit OrtRunner(std::unique_ptr<ort::OrtSession> session) : session_(std::move(session)) {
-    for (const auto& s : session_->inputs()) inputs_.push_back(to_spec(s));
-    for (const auto& s : session_->outputs()) outputs_.push_back(to_spec(s));
-  }
-  const std::vector<IoSpec>& inputs() const override { return inputs_; }
-  const std::vector<IoSpec>& outputs() const override { return outputs_; }
+  explicit OrtRunner(std::unique_ptr<ort::OrtSession> session) : session_(std::move(session)) {}
+  const std::vector<TensorSpec>& inputs() const override { return session_->inputs(); }
+  const std::vector<TensorSpec>& outputs() const override { return session_->outputs(); }
   Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     return session_->run(inputs);
   }
+  std::string description() const override { return "onnxruntime " + ort::onnxruntime_version(); }
 
  private:
-  static IoSpec to_spec(const ort::TensorSignature& s) {
-    return {s.name, s.dtype, s.shape, true, ort::signature_type_string(s)};
-  }
   std::unique_ptr<ort::OrtSession> session_;  // the ONNX Runtime session
-  std::vector<IoSpec> inputs_;                // its inputs
-  std::vector<IoSpec> outputs_;               // its outputs
 };
 
 class RefRunner final : public ModelRunner {
@@ -54,25 +57,48 @@ class RefRunner final : public ModelRunner {
       runner->outputs_.push_back(to_spec(*v));
     return std::unique_ptr<ModelRunner>(std::move(runner));
   }
-  const std::vector<IoSpec>& inputs() const override { return inputs_; }
-  const std::vector<IoSpec>& outputs() const override { return outputs_; }
+  const std::vector<TensorSpec>& inputs() const override { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const override { return outputs_; }
   Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     return interpreter_->run(inputs);
   }
+  std::string description() const override { return "mconv reference interpreter"; }
 
  private:
   RefRunner() = default;
-  static IoSpec to_spec(const ir::Value& v) {
-    IoSpec spec{v.name, v.dtype, {}, v.has_shape, ""};
-    if (v.has_shape) spec.shape = ir::static_dims(v.shape);
-    spec.type_text = std::string(dtype_name(v.dtype)) +
-                     (v.has_shape ? ir::shape_string(v.shape) : std::string("[?]"));
+  static TensorSpec to_spec(const ir::Value& v) {
+    TensorSpec spec;
+    spec.name = v.name;
+    spec.dtype = v.dtype;
+    spec.has_shape = v.has_shape;
+    if (v.has_shape) {
+      spec.shape = ir::static_dims(v.shape);
+      for (const auto& d : v.shape) spec.dim_names.push_back(d.known() ? "" : d.symbol);
+    }
     return spec;
   }
   std::unique_ptr<ir::Model> model_;                   // the graph the interpreter runs
   std::unique_ptr<runtime::Interpreter> interpreter_;  // the reference interpreter
-  std::vector<IoSpec> inputs_;                         // graph inputs
-  std::vector<IoSpec> outputs_;                        // graph outputs
+  std::vector<TensorSpec> inputs_;                     // graph inputs
+  std::vector<TensorSpec> outputs_;                    // graph outputs
+};
+
+class TfliteRunner final : public ModelRunner {
+ public:
+  explicit TfliteRunner(std::unique_ptr<tflite_runtime::TfLiteSession> session)
+      : session_(std::move(session)) {}
+  const std::vector<TensorSpec>& inputs() const override { return session_->inputs(); }
+  const std::vector<TensorSpec>& outputs() const override { return session_->outputs(); }
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
+    return session_->run(inputs);
+  }
+  std::string description() const override {
+    return "TensorFlow Lite " + tflite_runtime::tflite_version() + " (" + session_->execution() +
+           ")";
+  }
+
+ private:
+  std::unique_ptr<tflite_runtime::TfLiteSession> session_;  // the native TFLite interpreter
 };
 
 // Rows [row, row+1) of `t` along axis 0.
@@ -106,7 +132,7 @@ Expected<Tensor> concat_rows(const std::vector<Tensor>& parts, const std::string
 }
 
 // True when `t` is `spec` with a batch of N > 1 in place of a fixed leading 1.
-bool is_stacked_batch(const IoSpec& spec, const Tensor& t) {
+bool is_stacked_batch(const TensorSpec& spec, const Tensor& t) {
   if (!spec.has_shape || spec.shape.empty() || spec.shape[0] != 1) return false;
   if (t.rank() != static_cast<int>(spec.shape.size()) || t.dim(0) <= 1) return false;
   for (size_t d = 1; d < spec.shape.size(); ++d)
@@ -116,10 +142,10 @@ bool is_stacked_batch(const IoSpec& spec, const Tensor& t) {
 
 }  // namespace
 
-Status check_input(const IoSpec& spec, const Tensor& tensor) {
+Status check_input(const TensorSpec& spec, const Tensor& tensor) {
   auto mismatch = [&](const std::string& what) {
-    return Status::Error("input '" + spec.name + "': " + what + ": model wants " + spec.type_text +
-                         ", got " + tensor.describe());
+    return Status::Error("input '" + spec.name + "': " + what + ": model wants " +
+                         spec_type_string(spec) + ", got " + tensor.describe());
   };
   if (tensor.dtype() != spec.dtype) return mismatch("wrong element type");
   if (!spec.has_shape) return Status::Ok();
@@ -138,6 +164,14 @@ Expected<std::unique_ptr<ModelRunner>> open_runner(const ModelFile& file, Runtim
                            std::string(model_format_name(file.format)) + "; use --runtime ref)");
     MCONV_ASSIGN_OR_RETURN(auto session, ort::OrtSession::Load(file.path, {.threads = threads}));
     return std::unique_ptr<ModelRunner>(std::make_unique<OrtRunner>(std::move(session)));
+  }
+  if (kind == RuntimeKind::kTflite) {
+    if (file.format != ModelFormat::kTflite)
+      return Status::Error("runtime 'tflite' runs TFLite files only (this is " +
+                           std::string(model_format_name(file.format)) + ")");
+    MCONV_ASSIGN_OR_RETURN(auto session, tflite_runtime::TfLiteSession::LoadBytes(
+                                             file.bytes, {.threads = threads}, file.path));
+    return std::unique_ptr<ModelRunner>(std::make_unique<TfliteRunner>(std::move(session)));
   }
   MCONV_ASSIGN_OR_RETURN(ir::Model model, import_model(file));
   return RefRunner::Create(std::move(model), threads);

@@ -1,5 +1,6 @@
-// One face for the runtimes `mconv run` can use (ONNX Runtime, the reference interpreter), plus
-// the row-by-row fallback for batch-1 models fed a batch of N.
+// One face for the in-process runtimes `mconv run`, `verify` and `bench` use (ONNX Runtime, native
+// TensorFlow Lite, the reference interpreter), plus the row-by-row fallback for batch-1 models fed
+// a batch of N. Signatures are core TensorSpecs.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "core/status.h"
 #include "core/tensor.h"
+#include "core/tensor_spec.h"
 #include "pipeline/model_files.h"
 
 namespace mconv::cli {
@@ -18,35 +20,30 @@ namespace mconv::cli {
 using namespace ::mconv::pipeline;
 
 enum class RuntimeKind {
-  kOrt,  // ONNX Runtime (ONNX files only)
-  kRef,  // mconv's reference interpreter on the IR
+  kOrt,     // ONNX Runtime (ONNX files only)
+  kRef,     // mconv's reference interpreter on the IR
+  kTflite,  // native TensorFlow Lite 2.9 with XNNPACK (TFLite files only)
 };
-std::string_view runtime_name(RuntimeKind kind);  // "ort", "ref"
-// Parses "ort"/"ref"; error lists the choices.
+std::string_view runtime_name(RuntimeKind kind);  // "ort", "ref", "tflite"
+// Parses "ort"/"ref"/"tflite"; error lists the choices.
 Expected<RuntimeKind> runtime_from_name(std::string_view name);
-
-struct IoSpec {
-  std::string name;                 // graph input/output name
-  DType dtype = DType::kUndefined;  // element type
-  std::vector<int64_t> shape;       // -1 for unknown dims; empty with has_shape=false when unknown
-  bool has_shape = true;            // false when even the rank is unknown
-  std::string type_text;            // "f32[batch,3,224,224]" for messages
-};
 
 class ModelRunner {
  public:
   virtual ~ModelRunner() = default;
-  virtual const std::vector<IoSpec>& inputs() const = 0;
-  virtual const std::vector<IoSpec>& outputs() const = 0;
+  virtual const std::vector<TensorSpec>& inputs() const = 0;
+  virtual const std::vector<TensorSpec>& outputs() const = 0;
   // One tensor per input in order; inputs already match inputs() (see check_input).
   virtual Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) = 0;
+  // What runs it, for runtime lines ("TensorFlow Lite 2.9.0 (XNNPACK delegate ...)").
+  virtual std::string description() const = 0;
 };
 
 Expected<std::unique_ptr<ModelRunner>> open_runner(const ModelFile& file, RuntimeKind kind,
                                                    int threads);
 
 // Dtype, rank and known dims of `tensor` against `spec`; the error names the input.
-Status check_input(const IoSpec& spec, const Tensor& tensor);
+Status check_input(const TensorSpec& spec, const Tensor& tensor);
 
 struct BatchedResult {
   std::vector<Tensor> outputs;      // one per model output

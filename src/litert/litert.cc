@@ -204,11 +204,11 @@ Expected<LiteRtModelInfo> litert_info(const std::string& model_path) {
   for (const std::string& line : split(run.out, '\n')) {
     std::vector<std::string> f = split(line, '\t');
     if (f.size() < 8 || (f[0] != "input" && f[0] != "output")) continue;
-    LiteRtTensorInfo t;
-    t.type_name = f[2];
+    TensorSpec t;
     t.dtype = dtype_from_tflite_name(f[2]);
     t.shape = parse_ints(f[3]);
-    t.signature = parse_ints(f[4]);
+    if (std::vector<int64_t> signature = parse_ints(f[4]); signature.size() == t.shape.size())
+      t.shape = std::move(signature);
     t.scale = parse_floats(f[5]);
     t.zero_point = parse_ints(f[6]);
     // The name is the last field and may itself hold tabs (the runner replaces them by spaces).

@@ -16,6 +16,7 @@
 
 #include "core/status.h"
 #include "core/tensor.h"
+#include "core/tensor_spec.h"
 
 namespace mconv::litert {
 
@@ -32,20 +33,12 @@ Expected<LiteRtLocation> locate_litert();
 // True when locate_litert() succeeds; otherwise `why` (if given) receives the reason.
 bool litert_available(std::string* why = nullptr);
 
-// One input or output tensor of a .tflite file's main subgraph.
-struct LiteRtTensorInfo {
-  std::string name;                 // tensor name in the file
-  DType dtype = DType::kUndefined;  // element type (kUndefined for types mconv lacks)
-  std::string type_name;            // the file's type name ("float32", "uint8", ...)
-  std::vector<int64_t> shape;       // static shape stored in the file (batch 1 when dynamic)
-  std::vector<int64_t> signature;   // shape_signature: -1 for dynamic dims
-  std::vector<float> scale;         // quantization scales (empty when not quantized)
-  std::vector<int64_t> zero_point;  // quantization zero points (same count as scale)
-};
-
 struct LiteRtModelInfo {
-  std::vector<LiteRtTensorInfo> inputs;   // subgraph inputs in order
-  std::vector<LiteRtTensorInfo> outputs;  // subgraph outputs in order
+  // Subgraph inputs/outputs in order: shape from shape_signature (-1 = dynamic) when the file
+  // has one, else the stored shape; per-tensor or per-axis quantization; dtype kUndefined for
+  // types mconv lacks.
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> outputs;
 };
 
 // Reads the I/O signature the way the runner sees it (no inference runs).

@@ -7,20 +7,6 @@
 
 namespace mconv::ort {
 
-std::string signature_type_string(const TensorSignature& signature) {
-  std::string s = std::string(dtype_name(signature.dtype)) + "[";
-  for (size_t i = 0; i < signature.shape.size(); ++i) {
-    if (i) s += ",";
-    if (signature.shape[i] >= 0) {
-      s += std::to_string(signature.shape[i]);
-    } else {
-      bool named = i < signature.dim_names.size() && !signature.dim_names[i].empty();
-      s += named ? signature.dim_names[i] : "?";
-    }
-  }
-  return s + "]";
-}
-
 std::string onnxruntime_version() {
   std::string version;
   Status status = catch_ort_errors([&] {
@@ -34,7 +20,7 @@ namespace {
 
 // Reads one input/output description; fails for non-tensors and element types mconv lacks.
 Status read_signature(const Ort::TypeInfo& info, const std::string& name, const char* role,
-                      TensorSignature* out) {
+                      TensorSpec* out) {
   if (info.GetONNXType() != ONNX_TYPE_TENSOR)
     return Status::Error(std::string(role) + " '" + name +
                          "' is not a tensor (sequences, maps and optionals are not supported)");
@@ -56,10 +42,10 @@ Status read_signature(const Ort::TypeInfo& info, const std::string& name, const 
 }
 
 // Dtype, rank and every known dim must match; dynamic dims take any size.
-Status check_input(const TensorSignature& sig, size_t index, const Tensor& tensor) {
+Status check_input(const TensorSpec& sig, size_t index, const Tensor& tensor) {
   auto mismatch = [&](const std::string& what) {
     return Status::Error("input '" + sig.name + "' (#" + std::to_string(index) + "): " + what +
-                         ": expected " + signature_type_string(sig) + ", got " + tensor.describe());
+                         ": expected " + spec_type_string(sig) + ", got " + tensor.describe());
   };
   if (tensor.dtype() != sig.dtype) return mismatch("wrong element type");
   if (tensor.shape().size() != sig.shape.size()) return mismatch("wrong rank");
@@ -74,8 +60,8 @@ Status check_input(const TensorSignature& sig, size_t index, const Tensor& tenso
 
 class OrtSessionImpl final : public OrtSession {
  public:
-  const std::vector<TensorSignature>& inputs() const override { return inputs_; }
-  const std::vector<TensorSignature>& outputs() const override { return outputs_; }
+  const std::vector<TensorSpec>& inputs() const override { return inputs_; }
+  const std::vector<TensorSpec>& outputs() const override { return outputs_; }
 
   // Creates the session from a path or from bytes (exactly one of them is set).
   static Expected<std::unique_ptr<OrtSession>> Create(const std::string* path,
@@ -144,13 +130,13 @@ class OrtSessionImpl final : public OrtSession {
   Status read_signatures() {
     Ort::AllocatorWithDefaultOptions allocator;
     for (size_t i = 0; i < session_.GetInputCount(); ++i) {
-      TensorSignature sig;
+      TensorSpec sig;
       std::string name = session_.GetInputNameAllocated(i, allocator).get();
       MCONV_RETURN_IF_ERROR(read_signature(session_.GetInputTypeInfo(i), name, "input", &sig));
       inputs_.push_back(std::move(sig));
     }
     for (size_t i = 0; i < session_.GetOutputCount(); ++i) {
-      TensorSignature sig;
+      TensorSpec sig;
       std::string name = session_.GetOutputNameAllocated(i, allocator).get();
       MCONV_RETURN_IF_ERROR(read_signature(session_.GetOutputTypeInfo(i), name, "output", &sig));
       outputs_.push_back(std::move(sig));
@@ -161,7 +147,7 @@ class OrtSessionImpl final : public OrtSession {
     return Status::Ok();
   }
 
-  static Expected<Tensor> to_tensor(const Ort::Value& value, const TensorSignature& sig) {
+  static Expected<Tensor> to_tensor(const Ort::Value& value, const TensorSpec& sig) {
     if (!value.IsTensor()) return Status::Error("output '" + sig.name + "' is not a tensor");
     auto info = value.GetTensorTypeAndShapeInfo();
     DType dtype = dtype_from_ort(info.GetElementType());
@@ -177,8 +163,8 @@ class OrtSessionImpl final : public OrtSession {
   }
 
   Ort::Session session_{nullptr};          // the loaded model
-  std::vector<TensorSignature> inputs_;    // graph inputs in order
-  std::vector<TensorSignature> outputs_;   // graph outputs in order
+  std::vector<TensorSpec> inputs_;         // graph inputs in order
+  std::vector<TensorSpec> outputs_;        // graph outputs in order
   std::vector<const char*> input_names_;   // inputs_[i].name as C strings, for Run
   std::vector<const char*> output_names_;  // outputs_[i].name as C strings, for Run
 };

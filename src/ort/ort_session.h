@@ -8,18 +8,10 @@
 
 #include "core/status.h"
 #include "core/tensor.h"
+#include "core/tensor_spec.h"
 
 namespace mconv::ort {
 
-struct TensorSignature {
-  std::string name;                    // graph input/output name
-  DType dtype = DType::kUndefined;     // element type
-  std::vector<int64_t> shape;          // -1 for dynamic dims
-  std::vector<std::string> dim_names;  // symbolic names of dynamic dims ("" when none)
-};
-
-// "f32[batch,3,224,224]": dynamic dims by their symbolic name, or "?" when unnamed.
-std::string signature_type_string(const TensorSignature& signature);
 // Version of the ONNX Runtime library actually loaded ("1.30.0").
 std::string onnxruntime_version();
 
@@ -37,8 +29,8 @@ class OrtSession {
                                                          const OrtOptions& options = {});
   virtual ~OrtSession() = default;
 
-  virtual const std::vector<TensorSignature>& inputs() const = 0;
-  virtual const std::vector<TensorSignature>& outputs() const = 0;
+  virtual const std::vector<TensorSpec>& inputs() const = 0;
+  virtual const std::vector<TensorSpec>& outputs() const = 0;
   // One tensor per input, in order; returns all outputs in order. Each input must match its
   // signature's dtype and rank, and every known dim; dynamic dims (-1) accept any size.
   virtual Expected<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) = 0;

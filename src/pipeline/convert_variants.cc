@@ -1,12 +1,16 @@
 #include "pipeline/convert_variants.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <thread>
 
+#include "core/bytes.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
@@ -107,6 +111,21 @@ std::vector<std::string> tolerance_misses(const report::OutputComparison& compar
   return misses;
 }
 
+std::string tolerance_text(const Tolerance& t) {
+  return "top-1 agreement >= " + fixed(t.min_top1_agreement * 100, 1) +
+         "%, cosine >= " + fixed(t.min_cosine, 4);
+}
+
+Tensor head_rows(const Tensor& t, int64_t n) {
+  if (t.rank() == 0 || t.dim(0) <= n) return t;
+  std::vector<int64_t> shape = t.shape();
+  const size_t row_bytes = t.byte_size() / static_cast<size_t>(shape[0]);
+  shape[0] = n;
+  Tensor out(t.dtype(), shape);
+  copy_bytes(out.raw(), t.raw(), row_bytes * static_cast<size_t>(n));
+  return out;
+}
+
 Tolerance default_tolerance(Precision precision) {
   switch (precision) {
     case Precision::kFp32:
@@ -179,36 +198,52 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   }
   const double load_seconds = seconds_since(stage);
 
-  // Reference: the source graph in the interpreter.
+  // Reference: the source graph in the interpreter, on its own thread while the variants are
+  // converted (the two share nothing but the read-only source graph and batch). It is the only
+  // stage reporting progress until it is joined, so the callback is never called concurrently.
   stage = Clock::now();
-  Tensor reference;
-  {
+  Expected<Tensor> reference_run = Status::Error("reference not run");
+  double reference_seconds = 0;
+  std::thread reference_thread([&] {
+    const auto start = Clock::now();
     ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
-    MCONV_ASSIGN_OR_RETURN(reference, run_interpreter(source.graph, batch, &progress));
+    reference_run = run_interpreter(source.graph, batch, &progress);
     progress.finish();
-  }
-  const double reference_seconds = seconds_since(stage);
-  if (have_labels) {
-    MCONV_ASSIGN_OR_RETURN(report::Accuracy acc, report::accuracy(reference, labels));
-    rep.source_top1 = acc.top1;
-    rep.source_top5 = acc.top5;
-  }
+    reference_seconds = seconds_since(start);
+  });
 
   std::vector<std::string> timings;
   timings.push_back("load verification data " + fixed(load_seconds, 1) + " s");
-  timings.push_back("reference outputs " + fixed(reference_seconds, 1) + " s");
+
+  // 1. Convert and write every variant.
+  struct Pending {
+    report::VariantReport v;
+    ModelFormat format = ModelFormat::kOnnx;
+    Precision precision = Precision::kFp32;
+    std::string file, path;  // file name in out_dir, full path
+    // The verification batch in this variant's input layout: shared by every variant with that
+    // layout (a 400-image batch is 240 MB; one copy per variant would be 1.4 GB).
+    std::shared_ptr<const Tensor> batch;
+    Expected<RunResult> run = Status::Error("not run");   // the native runtime's outputs
+    Expected<RunResult> lite = Status::Error("not run");  // LiteRT's on the sample
+    double verify_seconds = 0;
+    bool written = false;
+  };
+  std::vector<Pending> pending;
+  std::map<std::string, std::shared_ptr<const Tensor>> batches;  // by input layout
+  const auto convert_start = Clock::now();
   for (ModelFormat format : options.formats) {
     for (Precision precision : options.precisions) {
-      report::VariantReport v;
+      Pending p;
+      p.format = format;
+      p.precision = precision;
+      report::VariantReport& v = p.v;
       v.format = ext_of(format);
       v.precision = std::string(precision_name(precision));
-      const std::string file = options.name + "_" + v.precision + "." + v.format;
-      const std::string path = (std::filesystem::path(options.out_dir) / file).string();
-      v.path = file;
-      const Tolerance tol =
-          options.val_dir.empty() ? synthetic_tolerance(precision) : default_tolerance(precision);
+      p.file = options.name + "_" + v.precision + "." + v.format;
+      p.path = (std::filesystem::path(options.out_dir) / p.file).string();
+      v.path = p.file;
 
-      // Convert and write.
       stage = Clock::now();
       ir::Model model;
       model.graph = source.graph.clone();
@@ -221,74 +256,166 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       ConvertReport convert_report;
       auto bytes = convert_model(model, convert, &convert_report);
       if (bytes.ok()) {
-        if (Status s = write_file_atomic(path, *bytes); !s.ok()) bytes = s;
+        if (Status st = write_file_atomic(p.path, *bytes); !st.ok()) bytes = st;
       }
       const double convert_seconds = seconds_since(stage);
       if (!bytes.ok()) {
         v.verdict = report::Verdict::kFailed;
         v.reason = "not written: " + bytes.status().message();
-        rep.variants.push_back(v);
-        timings.push_back(file + ": convert failed after " + fixed(convert_seconds, 1) + " s");
+        timings.push_back(p.file + ": convert failed after " + fixed(convert_seconds, 1) + " s");
+        pending.push_back(std::move(p));
         continue;
       }
+      p.written = true;
       v.file_bytes = static_cast<int64_t>(bytes->size());
-      fill_delegate_coverage(*bytes, file, convert, convert_report, v);
+      fill_delegate_coverage(*bytes, p.file, convert, convert_report, v);
       v.inputs = tensor_infos(model.graph.inputs);
       v.outputs = tensor_infos(model.graph.outputs);
-      for (const std::string& w : convert_report.warnings) rep.notes.push_back(file + ": " + w);
+      for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
       if (precision == Precision::kInt8)
-        rep.notes.push_back(file + ": calibrated on " +
+        rep.notes.push_back(p.file + ": calibrated on " +
                             std::to_string(convert_report.calibration_images) + " " +
                             (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
                             ", " + std::to_string(convert_report.chains_split) +
                             " conv chains split into channel groups, " +
                             std::to_string(convert_report.gates_folded) + " gates folded");
-
-      // Verify in the real runtime.
-      stage = Clock::now();
-      const Tensor x = batch_for_input(batch, batch_layout, *model.graph.inputs[0]);
-      auto run = format == ModelFormat::kOnnx ? run_onnx_file(path, x, options.latency_runs)
-                                              : run_tflite_file(path, x, options.latency_runs);
-      const double verify_seconds = seconds_since(stage);
-      timings.push_back(file + ": convert " + fixed(convert_seconds, 1) + " s, verify " +
-                        fixed(verify_seconds, 1) + " s");
-      if (!run.ok()) {
-        v.verdict = report::Verdict::kFailed;
-        v.reason = "does not run: " + run.status().message();
-        rep.variants.push_back(v);
-        continue;
+      timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
+      const std::string want = image_layout_of(*model.graph.inputs[0]);
+      auto& shared = batches[want];
+      if (!shared) {
+        if (want.empty() || batch_layout.empty() || want == batch_layout)
+          shared = std::shared_ptr<const Tensor>(&batch, [](const Tensor*) {});  // not owned
+        else
+          shared = std::make_shared<const Tensor>(
+              batch_for_input(batch, batch_layout, *model.graph.inputs[0]));
       }
-      v.runtime = run->runtime;
-      v.samples = x.dim(0);
-      v.latency_p50_ms = run->latency_p50;
-      auto cmp = report::compare_outputs(run->outputs, reference);
-      if (!cmp.ok()) {
-        v.verdict = report::Verdict::kFailed;
-        v.reason = "outputs not comparable: " + cmp.status().message();
-        rep.variants.push_back(v);
-        continue;
-      }
-      std::optional<report::Accuracy> acc;
-      if (have_labels) {
-        auto a = report::accuracy(run->outputs, labels);
-        if (a.ok()) acc = *a;
-      }
-      report::set_metrics(v, *cmp, acc);
-      const std::vector<std::string> misses = tolerance_misses(*cmp, tol);
-      if (!misses.empty()) {
-        v.verdict = report::Verdict::kFailed;
-        for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
-      }
-      rep.variants.push_back(v);
+      p.batch = shared;
+      pending.push_back(std::move(p));
     }
   }
+  const double convert_all_seconds = seconds_since(convert_start);
+
+  // 2. Run every written variant in its runtime, `options.threads` variants at a time (ONNX
+  // Runtime and native TFLite sessions are independent), while LiteRT checks the TFLite
+  // variants' samples in its own Node process.
+  stage = Clock::now();
+  std::string litert_why;
+  const bool litert_here = options.litert_samples > 0 && litert::litert_available(&litert_why);
+  std::thread litert_thread([&] {
+    if (!litert_here) return;
+    for (Pending& p : pending) {
+      if (!p.written || p.format != ModelFormat::kTflite) continue;
+      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+      p.lite = run_litert_file(p.path, head_rows(*p.batch, n), 0);
+    }
+  });
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < pending.size(); i = next++) {
+      Pending& p = pending[i];
+      if (!p.written) continue;
+      const auto start = Clock::now();
+      p.run = p.format == ModelFormat::kOnnx ? run_onnx_file(p.path, *p.batch, 0)
+                                             : run_tflite_file(p.path, *p.batch, 0);
+      p.verify_seconds = seconds_since(start);
+    }
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < std::max(1, options.threads); ++t) workers.emplace_back(worker);
+  worker();
+  for (std::thread& t : workers) t.join();
+  litert_thread.join();
+  reference_thread.join();
+  const double verify_all_seconds = seconds_since(stage);
+  MCONV_ASSIGN_OR_RETURN(Tensor reference, std::move(reference_run));
+  if (have_labels) {
+    MCONV_ASSIGN_OR_RETURN(report::Accuracy acc, report::accuracy(reference, labels));
+    rep.source_top1 = acc.top1;
+    rep.source_top5 = acc.top5;
+  }
+
+  // 3. Latency, one variant at a time so the figures are not shared with other work.
+  stage = Clock::now();
+  for (Pending& p : pending) {
+    if (!p.run.ok() || options.latency_runs <= 0) continue;
+    auto timed = p.format == ModelFormat::kOnnx
+                     ? run_onnx_file(p.path, item(*p.batch, 0), options.latency_runs)
+                     : run_tflite_file(p.path, item(*p.batch, 0), options.latency_runs);
+    if (timed.ok()) p.run->latency_p50 = timed->latency_p50;
+  }
+  const double latency_seconds = seconds_since(stage);
+
+  // 4. Verdicts: one rule (tolerance_misses) for every runtime that ran the variant.
+  for (Pending& p : pending) {
+    report::VariantReport& v = p.v;
+    if (!p.written) {
+      rep.variants.push_back(v);
+      continue;
+    }
+    timings.push_back(p.file + ": verify " + fixed(p.verify_seconds, 1) + " s");
+    if (!p.run.ok()) {
+      v.verdict = report::Verdict::kFailed;
+      v.reason = "does not run: " + p.run.status().message();
+      rep.variants.push_back(v);
+      continue;
+    }
+    const Tolerance tol =
+        options.val_dir.empty() ? synthetic_tolerance(p.precision) : default_tolerance(p.precision);
+    v.runtime = p.run->runtime;
+    v.samples = p.batch->dim(0);
+    v.latency_p50_ms = p.run->latency_p50;
+    auto cmp = report::compare_outputs(p.run->outputs, reference);
+    if (!cmp.ok()) {
+      v.verdict = report::Verdict::kFailed;
+      v.reason = "outputs not comparable: " + cmp.status().message();
+      rep.variants.push_back(v);
+      continue;
+    }
+    std::optional<report::Accuracy> acc;
+    if (have_labels) {
+      auto a = report::accuracy(p.run->outputs, labels);
+      if (a.ok()) acc = *a;
+    }
+    report::set_metrics(v, *cmp, acc);
+    std::vector<std::string> misses = tolerance_misses(*cmp, tol);
+    // TFLite: LiteRT (the newest LiteRT, under Node) checked a sample too; either runtime
+    // refusing the file or missing the tolerance makes the variant FAILED, saying which.
+    if (p.format == ModelFormat::kTflite && options.litert_samples > 0) {
+      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+      if (!litert_here) {
+        rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
+      } else if (!p.lite.ok()) {
+        misses.push_back("LiteRT refused it: " + p.lite.status().message());
+      } else if (auto lcmp = report::compare_outputs(p.lite->outputs, head_rows(reference, n));
+                 !lcmp.ok()) {
+        misses.push_back("LiteRT outputs not comparable: " + lcmp.status().message());
+      } else {
+        for (const std::string& m : tolerance_misses(*lcmp, tol))
+          misses.push_back("LiteRT on " + std::to_string(n) + " images: " + m);
+        rep.notes.push_back(p.file + ": " + p.lite->runtime + " on the first " + std::to_string(n) +
+                            " images: top-1 agreement " + fixed(lcmp->top1_agreement * 100, 1) +
+                            "%, cosine " + fixed(lcmp->cosine_mean, 6));
+      }
+    }
+    if (!misses.empty()) {
+      v.verdict = report::Verdict::kFailed;
+      for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
+    }
+    rep.variants.push_back(v);
+  }
+  timings.push_back("reference outputs " + fixed(reference_seconds, 1) +
+                    " s (during the conversions)");
+  timings.push_back("all conversions " + fixed(convert_all_seconds, 1) + " s");
+  timings.push_back("all verification runs " + fixed(verify_all_seconds, 1) + " s (" +
+                    std::to_string(std::max(1, options.threads)) +
+                    " at a time, LiteRT beside them)");
+  timings.push_back("latency " + fixed(latency_seconds, 1) + " s");
   timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s");
   for (const std::string& t : timings) rep.notes.push_back("time: " + t);
   for (Precision p : options.precisions) {
     const Tolerance t = options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
-    rep.settings.push_back({std::string("tolerance ") + std::string(precision_name(p)),
-                            "top-1 agreement >= " + fixed(t.min_top1_agreement * 100, 1) +
-                                "%, cosine >= " + fixed(t.min_cosine, 4)});
+    rep.settings.push_back(
+        {std::string("tolerance ") + std::string(precision_name(p)), tolerance_text(t)});
   }
   MCONV_RETURN_IF_ERROR(report::write_report(rep, options.out_dir));
   return rep;

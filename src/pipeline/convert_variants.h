@@ -4,8 +4,9 @@
 //
 //   reference  the source graph (FP32; hybrid weights dequantized) in the reference interpreter
 //   ONNX       verified in ONNX Runtime
-//   TFLite     verified in LiteRT when Node + the LiteRT packages are present, else in the
-//              reference interpreter on the file re-imported (the report says which)
+//   TFLite     verified in native TensorFlow Lite 2.9 (XNNPACK) on every image, and in LiteRT
+//              (LiteRT.js under Node) on the first `litert_samples`; a variant either runtime
+//              refuses, or that misses the tolerance in either, is FAILED and says which and why
 //
 // Verification data: --val images (labels.csv gives accuracy), else seeded synthetic inputs.
 // A variant outside its tolerance is FAILED; the others are still written and reported.
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/tensor.h"
 #include "ir/graph.h"
 #include "pipeline/convert_pipeline.h"
 #include "pipeline/progress_callback.h"
@@ -32,10 +34,14 @@ struct Tolerance {
 Tolerance default_tolerance(Precision precision);
 // Without verification images (seeded random inputs): int8 is judged on cosine >= 0.90 alone.
 Tolerance synthetic_tolerance(Precision precision);
-// Why `comparison` misses `tolerance` ("top-1 agreement 97.0% < 98.0%", "cosine ... < ..."); empty
-// = PASS. The one verdict rule of convert and verify.
+// The one verdict rule of convert and verify: what `comparison` misses of `tolerance` ("top-1
+// agreement 97.0% < 98.0%", "cosine ... < ..."); empty = PASS.
 std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
                                           const Tolerance& tolerance);
+// "top-1 agreement >= 85.0%, cosine >= 0.9500", as help and reports print it.
+std::string tolerance_text(const Tolerance& t);
+// The first n rows of a batch (all of it when it has n or fewer).
+Tensor head_rows(const Tensor& t, int64_t n);
 
 struct VariantsOptions {
   std::string out_dir;                 // where files and the report go (created if missing)
@@ -48,6 +54,7 @@ struct VariantsOptions {
   int synthetic_samples = 16;          // synthetic verification inputs without val_dir
   int threads = 2;                     // decode / calibration threads
   int latency_runs = 30;               // timed single-sample runs per variant
+  int litert_samples = 32;             // TFLite: images also checked in LiteRT (0 = none)
   std::string source_label;            // the source as the report names it
   std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller
   std::vector<std::pair<std::string, std::string>> settings;  // settings to report besides the

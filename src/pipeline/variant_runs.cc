@@ -9,6 +9,7 @@
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
+#include "tflite_runtime/tflite_session.h"
 
 namespace mconv::pipeline {
 
@@ -116,7 +117,7 @@ Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, 
   Tensor x = item(batch, 0);
   if (x.dtype() != in_type) x = x.cast(in_type);
   std::vector<double> times;
-  for (int k = 0; k < timed_runs + 3; ++k) {
+  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
     const auto start = Clock::now();
     MCONV_RETURN_IF_ERROR(session->run({x}).status());
     if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
@@ -125,37 +126,62 @@ Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, 
   return r;
 }
 
-Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs) {
-  std::string why;
-  if (litert::litert_available(&why)) {
-    litert::LiteRtTiming timing;
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
-                           litert::litert_run(path, {batch}, {}, &timing, timed_runs, 3));
-    Tensor out = outs.at(0);
-    if (out.dtype() != DType::kF32) {
-      // Integer outputs: dequantize with the file's own output params.
-      MCONV_ASSIGN_OR_RETURN(litert::LiteRtModelInfo info, litert::litert_info(path));
-      const auto& o = info.outputs.at(0);
-      if (o.scale.empty()) return Status::Error("integer output without quantization");
-      out = report::dequantize(out, o.scale[0], o.zero_point[0]);
-    }
-    if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
-    return RunResult{std::move(out), "LiteRT (" + timing.engine + ")", median(timing.times_ms)};
+namespace {
+
+// An output as f32: integer outputs dequantized with the file's own output params.
+Expected<Tensor> float_output(Tensor out, const std::vector<float>& scale,
+                              const std::vector<int64_t>& zero_point) {
+  if (out.dtype() == DType::kI8 || out.dtype() == DType::kU8) {
+    if (scale.empty() || zero_point.empty())
+      return Status::Error("integer output without quantization");
+    out = report::dequantize(out, scale[0], zero_point[0]);
   }
-  // No LiteRT here: the file itself, re-imported, in the reference interpreter.
-  MCONV_ASSIGN_OR_RETURN(ir::Model model, tflite::import_tflite_file(path));
-  MCONV_ASSIGN_OR_RETURN(Tensor out, run_interpreter(model.graph, batch, nullptr));
-  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(model.graph));
-  std::vector<double> times;
+  if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
+  return out;
+}
+
+}  // namespace
+
+Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
+                                    int threads) {
+  MCONV_ASSIGN_OR_RETURN(auto session,
+                         tflite_runtime::TfLiteSession::Load(path, {.threads = threads}));
+  if (session->outputs().empty()) return Status::Error(path + ": the model has no outputs");
+  const TensorSpec out_spec = session->outputs()[0];
+  std::vector<Tensor> outs;
+  for (int64_t i = 0; i < batch.dim(0); ++i) {
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run_batch({item(batch, i)}));
+    MCONV_ASSIGN_OR_RETURN(Tensor f,
+                           float_output(std::move(o.at(0)), out_spec.scale, out_spec.zero_point));
+    outs.push_back(std::move(f));
+  }
+  RunResult r{stack_f32(outs),
+              "TensorFlow Lite " + tflite_runtime::tflite_version() + " native (" +
+                  session->execution() + ")",
+              0};
   const Tensor x = item(batch, 0);
-  for (int k = 0; k < timed_runs + 3; ++k) {
+  std::vector<double> times;
+  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
     const auto start = Clock::now();
-    MCONV_RETURN_IF_ERROR(interpreter->run({x}).status());
+    MCONV_RETURN_IF_ERROR(session->run_batch({x}).status());
     if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
   }
-  return RunResult{std::move(out),
-                   "mconv reference interpreter (LiteRT not available: " + why + ")",
-                   median(times)};
+  r.latency_p50 = median(times);
+  return r;
+}
+
+Expected<RunResult> run_litert_file(const std::string& path, const Tensor& batch, int timed_runs) {
+  std::string why;
+  if (!litert::litert_available(&why)) return Status::Error("LiteRT not available: " + why);
+  litert::LiteRtTiming timing;
+  timing.engine = "litert";
+  MCONV_ASSIGN_OR_RETURN(
+      std::vector<Tensor> outs,
+      litert::litert_run(path, {batch}, {}, timed_runs > 0 ? &timing : nullptr, timed_runs, 3));
+  MCONV_ASSIGN_OR_RETURN(litert::LiteRtModelInfo info, litert::litert_info(path));
+  const auto& o = info.outputs.at(0);
+  MCONV_ASSIGN_OR_RETURN(Tensor out, float_output(outs.at(0), o.scale, o.zero_point));
+  return RunResult{std::move(out), "LiteRT (" + timing.engine + ")", median(timing.times_ms)};
 }
 
 }  // namespace mconv::pipeline

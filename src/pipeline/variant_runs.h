@@ -1,6 +1,6 @@
 // Running one model file or graph on a verification batch, as `mconv convert` and `mconv verify`
-// both do: ONNX files in ONNX Runtime, TFLite files in LiteRT (or, without Node/LiteRT, the file
-// re-imported in the reference interpreter), graphs in the reference interpreter. Batches are
+// both do: ONNX files in ONNX Runtime, TFLite files in native TensorFlow Lite (all samples) and
+// LiteRT (a sample), graphs in the reference interpreter. Batches are
 // image tensors [N,C,H,W] or [N,H,W,C]; batch_for_input transposes between the two.
 #pragma once
 
@@ -55,8 +55,14 @@ struct RunResult {
 // The file in ONNX Runtime, one sample at a time, then `timed_runs` timed single-sample runs.
 Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs);
 
-// The file in LiteRT (integer outputs dequantized with the file's params), or in the reference
-// interpreter when LiteRT is not available (the runtime string says why).
-Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs);
+// The file in native TensorFlow Lite 2.9 (XNNPACK), one sample at a time (integer outputs
+// dequantized with the file's params), then `timed_runs` timed single-sample runs. A file TFLite
+// refuses is an error (the caller's verdict is FAILED), never a silent fallback.
+Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
+                                    int threads = 1);
+
+// The file in LiteRT (LiteRT.js under Node, the check against the newest LiteRT), all samples in
+// one Node process; an error when LiteRT is missing or refuses the file.
+Expected<RunResult> run_litert_file(const std::string& path, const Tensor& batch, int timed_runs);
 
 }  // namespace mconv::pipeline

@@ -113,7 +113,13 @@ LayerThresholds layer_thresholds(Precision precision) {
   return {};
 }
 
+Status check_verify_runtime(const std::string& name) {
+  if (name == "ort" || name == "tflite" || name == "litert" || name == "ref") return Status::Ok();
+  return Status::Error("unknown runtime '" + name + "' (choose ort, tflite, litert or ref)");
+}
+
 Expected<VerifyResult> verify_model(const VerifyOptions& options) {
+  if (!options.runtime.empty()) MCONV_RETURN_IF_ERROR(check_verify_runtime(options.runtime));
   VerifyResult v;
   v.model = options.model;
   v.reference = options.reference;
@@ -121,6 +127,13 @@ Expected<VerifyResult> verify_model(const VerifyOptions& options) {
   auto file = read_model_file(v.model);
   if (!file.ok()) return about(v.model, file.status());
   v.model_format = std::string(model_format_name(file->format));
+  const std::string runtime = !options.runtime.empty()
+                                  ? options.runtime
+                                  : (file->format == ModelFormat::kOnnx ? "ort" : "tflite");
+  if ((runtime == "ort" && file->format != ModelFormat::kOnnx) ||
+      ((runtime == "tflite" || runtime == "litert") && file->format != ModelFormat::kTflite))
+    return about(v.model, Status::Error("runtime '" + runtime + "' cannot run a " + v.model_format +
+                                        " file"));
   v.model_bytes = static_cast<int64_t>(file->bytes.size());
   auto candidate = import_model(*file);
   if (!candidate.ok()) return about(v.model, candidate.status());
@@ -182,19 +195,22 @@ Expected<VerifyResult> verify_model(const VerifyOptions& options) {
       run_in_interpreter(reference->graph, *batch, "reference outputs", options.progress);
   if (!ref_out.ok()) return about(v.reference, ref_out.status());
   const Tensor x = batch_for_input(*batch, batch_layout, cand_input);
-  Expected<RunResult> run = file->format == ModelFormat::kOnnx
-                                ? run_onnx_file(v.model, x, options.runs)
-                                : run_tflite_file(v.model, x, options.runs);
-  if (!run.ok() && file->format == ModelFormat::kTflite) {
-    // LiteRT refused the file (e.g. XNNPACK rejects some quantized graphs): the same file, as
-    // imported, in the reference interpreter, and the runtime line says so.
-    auto out = run_in_interpreter(candidate->graph, x, "model outputs", options.progress);
-    if (!out.ok()) return about(v.model, run.status());
-    run =
-        RunResult{std::move(*out),
-                  "mconv reference interpreter (LiteRT failed: " + run.status().message() + ")", 0};
-  }
-  if (!run.ok()) return about(v.model, run.status());
+  Expected<RunResult> run = Status::Error("no runtime");
+  if (runtime == "ort")
+    run = run_onnx_file(v.model, x, options.runs);
+  else if (runtime == "tflite")
+    run = run_tflite_file(v.model, x, options.runs);
+  else if (runtime == "litert")
+    run = run_litert_file(v.model, x, options.runs);
+  else if (auto out = run_in_interpreter(candidate->graph, x, "model outputs", options.progress);
+           out.ok())
+    run = RunResult{std::move(*out), "mconv reference interpreter", 0};
+  else
+    run = out.status();
+  // The runtime that refused MODEL is named; the verdict never silently comes from another one.
+  if (!run.ok())
+    return about(v.model,
+                 Status::Error("runtime '" + runtime + "' failed: " + run.status().message()));
   // A 1001-class model (background first) against a 1000-class one: compare the 1000.
   if (run->outputs.rank() == 2 && ref_out->rank() == 2) {
     if (run->outputs.dim(1) == ref_out->dim(1) + 1) {

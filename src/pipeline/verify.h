@@ -1,9 +1,10 @@
 // `mconv verify MODEL --reference SOURCE --images DIR` as a library call: MODEL runs in its real
-// runtime (ONNX Runtime; LiteRT, or the reference interpreter when LiteRT refuses the file), SOURCE
-// in the reference interpreter, on the same images; the verdict uses the tolerance of MODEL's
-// precision (convert_variants.h). When agreement is poor (or on request) both graphs also run
-// layer by layer on the first image and the first layer where MODEL diverges is named
-// (verify_layers.h).
+// runtime (ONNX Runtime for .onnx, native TensorFlow Lite 2.9 for .tflite, or the one asked for:
+// LiteRT, the reference interpreter), SOURCE in the reference interpreter, on the same images; the
+// verdict is convert's rule (tolerance_misses, with the tolerance of MODEL's precision,
+// convert_variants.h). A runtime that refuses MODEL is an error naming it: no silent fallback. When
+// agreement is poor (or on request) both graphs also run layer by layer on the first image and the
+// first layer where MODEL diverges is named (verify_layers.h).
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ struct VerifyOptions {
   std::optional<Precision> precision;  // tolerance to apply (none: from MODEL's weights)
   bool layers = false;                 // compare every layer even when the outputs agree
   std::optional<double> layer_tol;     // per-layer threshold (none: by precision)
-  ProgressCallback progress;           // long steps report here (none: silent)
+  std::string runtime;        // ort|tflite|litert|ref; "" = ort for ONNX, tflite for TFLite
+  ProgressCallback progress;  // long steps report here (none: silent)
 };
 
 // Everything verify found, for a caller to print or act on.
@@ -67,6 +69,10 @@ struct VerifyResult {
 Precision infer_precision(const ir::Graph& graph);
 // Per-layer thresholds matching a precision's expected noise.
 LayerThresholds layer_thresholds(Precision precision);
+
+// The runtimes verify can run MODEL in ("ort", "tflite", "litert", "ref"); an unknown name is an
+// error listing them.
+Status check_verify_runtime(const std::string& name);
 
 // Runs the check. Errors (one line naming the file at fault) mean nothing could be compared; a
 // model outside its tolerance is a result with passed = false.

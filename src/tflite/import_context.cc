@@ -206,8 +206,8 @@ Expected<ir::Value*> ImportContext::create_value(int tensor_index) {
   for (int64_t d : dims)
     if (d < 0) return error(label + " has a negative dim in shape " + shape_to_string(dims));
   // The importer always fills options().limits (tflite_importer.cc).
-  if (auto count = check_tensor_shape(options_.limits.value_or(ImportLimits{}), label,
-                                      dims.data(), dims.size());
+  if (auto count = check_tensor_shape(options_.limits.value_or(ImportLimits{}), label, dims.data(),
+                                      dims.size());
       !count.ok())
     return error(count.status().message());
   ir::Shape shape = ir::make_shape(dims);
@@ -220,6 +220,7 @@ Expected<ir::Value*> ImportContext::create_value(int tensor_index) {
     }
   }
 
+  if (std::string m = quant_count_mismatch(t); !m.empty()) return error(label + " has " + m);
   std::optional<ir::QuantParams> quant = quant_from_tflite(t);
   if (quant) {
     if (!quant_fits(*quant, dims))
@@ -283,6 +284,8 @@ Expected<ir::Value*> ImportContext::weight_input(int k, WeightLayout layout, boo
   if (auto it = weights_.find(key); it != weights_.end()) return it->second;
   MCONV_ASSIGN_OR_RETURN(std::shared_ptr<const Tensor> data, constant_input(k));
   const fb::Tensor& t = tensor(index);
+  if (std::string m = quant_count_mismatch(t); !m.empty())
+    return op_error(tensor_label(index) + " has " + m);
   std::optional<ir::QuantParams> quant = quant_from_tflite(t);
   if (dtype_is_float(data->dtype())) quant.reset();
   if (quant && !quant_fits(*quant, data->shape()))

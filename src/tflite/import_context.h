@@ -127,6 +127,9 @@ class ImportContext {
 bool dtype_from_tflite(fb::TensorType type, DType* out);
 // Quantization parameters of a tensor (nullopt when it has none or only min/max).
 std::optional<ir::QuantParams> quant_from_tflite(const fb::Tensor& tensor);
+// "3 quantization scales but 2 zero points ..." when the counts differ (TFLite refuses such a
+// file), "" when they match or the file gives no zero points (symmetric: all zero).
+std::string quant_count_mismatch(const fb::Tensor& tensor);
 // Dequantizes integer data to f32 with per-tensor or per-axis parameters.
 Expected<Tensor> dequantize_tensor(const Tensor& data, const ir::QuantParams& quant);
 // Ints of a constant (i32/i64) 1-D tensor.

@@ -44,6 +44,14 @@ bool dtype_from_tflite(fb::TensorType type, DType* out) {
   }
 }
 
+std::string quant_count_mismatch(const fb::Tensor& tensor) {
+  const fb::QuantizationParameters* q = tensor.quantization();
+  if (!q || !q->scale() || !q->zero_point() || q->zero_point()->size() == 0) return "";
+  if (q->zero_point()->size() == q->scale()->size()) return "";
+  return std::to_string(q->scale()->size()) + " quantization scales but " +
+         std::to_string(q->zero_point()->size()) + " zero points (TFLite requires the same number)";
+}
+
 std::optional<ir::QuantParams> quant_from_tflite(const fb::Tensor& tensor) {
   const fb::QuantizationParameters* q = tensor.quantization();
   if (!q || !q->scale() || q->scale()->size() == 0) return std::nullopt;

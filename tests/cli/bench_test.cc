@@ -32,7 +32,7 @@ std::string row(const std::string& output, const std::string& label) {
 TEST(Bench, HelpListsTheOptions) {
   CommandResult r = run_mconv("bench --help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* opt : {"--runtime ort|litert|ref", "--threads", "--warmup", "--runs", "--json"})
+  for (const char* opt : {"--runtime ort|tflite|litert|ref", "--threads", "--warmup", "--runs", "--json"})
     EXPECT_NE(r.output.find(opt), std::string::npos) << opt;
   CommandResult top = run_mconv("--help");
   EXPECT_NE(top.output.find("  bench"), std::string::npos);

@@ -94,7 +94,7 @@ TEST(OrtDtypes, SignaturesAndRunsForEveryIntegerAndHalfType) {
       t.raw()[b] = dtypes[i] == DType::kBool ? b % 2 : static_cast<uint8_t>(b * 7 + i);
     inputs.push_back(std::move(t));
   }
-  EXPECT_EQ(signature_type_string(ins[0]), "f16[n,3]");
+  EXPECT_EQ(spec_type_string(ins[0]), "f16[n,3]");
   auto outs = (*session)->run(inputs);
   ASSERT_TRUE(outs.ok()) << outs.status().message();
   for (size_t i = 0; i < dtypes.size(); ++i) {

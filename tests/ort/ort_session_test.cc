@@ -55,7 +55,7 @@ TEST(OrtSession, ReportsStaticSignature) {
   EXPECT_EQ(ins[0].shape, (std::vector<int64_t>{1, 3, 224, 224}));
   EXPECT_EQ(outs[0].dtype, DType::kF32);
   EXPECT_EQ(outs[0].shape, (std::vector<int64_t>{1, 1000}));
-  EXPECT_EQ(signature_type_string(ins[0]), "f32[1,3,224,224]");
+  EXPECT_EQ(spec_type_string(ins[0]), "f32[1,3,224,224]");
 }
 
 TEST(OrtSession, ReportsSymbolicBatchDim) {
@@ -67,7 +67,7 @@ TEST(OrtSession, ReportsSymbolicBatchDim) {
   EXPECT_EQ(in.shape, (std::vector<int64_t>{-1, 3, 224, 224}));
   ASSERT_EQ(in.dim_names.size(), 4u);
   EXPECT_EQ(in.dim_names[0], "batch");
-  EXPECT_EQ(signature_type_string(in), "f32[batch,3,224,224]");
+  EXPECT_EQ(spec_type_string(in), "f32[batch,3,224,224]");
 }
 
 TEST(OrtSession, MatchesTorchOnStoredInput) {

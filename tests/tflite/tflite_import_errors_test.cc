@@ -340,6 +340,32 @@ TEST(TfliteImportErrors, MixedQuantizedModelImports) {
   EXPECT_EQ(dw->dtype, mconv::DType::kI8);
 }
 
+// Per-channel weights with 3 scales but 2 zero points: TFLite refuses such a file ("Must have
+// same number"), so the importer does too, naming the tensor and both counts.
+TEST(TfliteImportErrors, ZeroPointCountDifferentFromScaleCount) {
+  TfliteModelBuilder b;
+  using Q = TfliteModelBuilder::Quant;
+  const int in = b.tensor("in", tfl::TensorType_INT8, {1, 4, 4, 2}, Q{{0.05f}, {3}, 0});
+  const int w = b.constant<int8_t>("w", tfl::TensorType_INT8, {3, 1, 1, 2},
+                                   std::vector<int8_t>(6, 7), Q{{0.1f, 0.2f, 0.3f}, {0, 0}, 0});
+  const int out = b.tensor("out", tfl::TensorType_INT8, {1, 4, 4, 3}, Q{{0.2f}, {0}, 0});
+  b.op(tfl::BuiltinOperator_CONV_2D, {in, w, -1}, {out}, [](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::make_pair(tfl::BuiltinOptions_Conv2DOptions,
+                          tfl::CreateConv2DOptions(fbb, tfl::Padding_SAME, 1, 1).Union());
+  });
+  b.inputs({in});
+  b.outputs({out});
+  expect_error(b.finish(), {"'w'", "3 quantization scales but 2 zero points"});
+  // The same on an activation.
+  TfliteModelBuilder a;
+  const int ain = a.tensor("ain", tfl::TensorType_INT8, {1, 4}, Q{{0.1f, 0.2f}, {0}, 1});
+  const int aout = a.tensor("aout", tfl::TensorType_FLOAT32, {1, 4});
+  a.op(tfl::BuiltinOperator_DEQUANTIZE, {ain}, {aout});
+  a.inputs({ain});
+  a.outputs({aout});
+  expect_error(a.finish(), {"'ain'", "2 quantization scales but 1 zero points"});
+}
+
 // Single-byte mutations anywhere past the header: the import either fails with one line or
 // yields a graph that passed ir::verify, never a crash or a hang.
 TEST(TfliteImportErrors, ByteMutationsNeverCrash) {
