@@ -109,6 +109,7 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
   // Integer outputs cannot end in a float Softmax.
   if (options.integer_io != quant::IntegerIo::kFloat) ptq.float_softmax_output = false;
   ptq.quantize.activation_type = options.target == ModelFormat::kTflite ? DType::kI8 : DType::kU8;
+  ptq.quantize.per_channel_gemm_weights = options.target != ModelFormat::kTflite;
   MCONV_ASSIGN_OR_RETURN(quant::PtqResult result,
                          quant::quantize_post_training(graph, source, ptq));
   out.chains_split = result.chains_split;

@@ -218,10 +218,9 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
       bias = Tensor::FromVector(DType::kF32, {channels}, std::vector<float>(channels, 0.0f));
   }
 
-  // TFLite 2.9 has no per-channel FULLY_CONNECTED (it silently computes zeros; measured on the
-  // torchvision MobileNetV3-Small int8 file, which LiteRT and the interpreter run right): Gemm
-  // weights are quantized per tensor so every TFLite runtime runs the file.
-  const int quant_axis = options_.per_channel_weights && node->op != OpType::kGemm ? axis : -1;
+  const bool per_channel = options_.per_channel_weights &&
+                           (node->op != OpType::kGemm || options_.per_channel_gemm_weights);
+  const int quant_axis = per_channel ? axis : -1;
   std::vector<float> min_scales;
   if (bias) {
     min_scales = min_bias_weight_scales(*bias, input_scale);

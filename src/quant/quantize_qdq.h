@@ -45,6 +45,9 @@ namespace mconv::quant {
 struct QuantizeOptions {
   RangeOptions activation_range;    // range estimation for activations (not graph inputs)
   bool per_channel_weights = true;  // per-output-channel weight scales (false: one per tensor)
+  // Gemm weights per channel too. TFLite 2.9 has no per-channel FULLY_CONNECTED (it silently
+  // returns zeros), so the TFLite path turns this off; ONNX Runtime takes per-channel Gemm.
+  bool per_channel_gemm_weights = true;
   // Activation (and constant operand) codes: kI8 (TFLite spec, default) or kU8, the same reals
   // with zero points + 128. ONNX Runtime on x86 converts int8 Q/DQ pairs to uint8 where it can
   // (QDQS8ToU8Transformer) but not for values with several readers, and the mixed types then
