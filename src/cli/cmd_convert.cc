@@ -91,6 +91,12 @@ CommandSpec convert_spec() {
                .value_name = "P",
                .help = "int8: image preprocessing torch|keras|unit|pm1|u8 (default: torch for "
                        ".onnx sources, keras for .tflite)"},
+              {.name = "int8-agreement",
+               .value_name = "P",
+               .help = "int8: top-1 agreement with the source (percent, on held-out calibration "
+                       "images) that mixed precision keeps activations in float for (default 98)"},
+              {.name = "integer-only",
+               .help = "int8: full integer, every activation int8 (no mixed precision)"},
               {.name = "split-groups",
                .value_name = "N",
                .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
@@ -181,6 +187,17 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
   options.calibration.preset =
       args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
   MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
+  if (auto a = args.value("int8-agreement")) {
+    char* end = nullptr;
+    const double v = std::strtod(a->c_str(), &end);
+    if (!end || *end != '\0' || !(v >= 0.0 && v <= 100.0))
+      return Status::Error("--int8-agreement must be a percentage in [0, 100], got '" + *a + "'");
+    options.ptq.mixed.target_agreement = v / 100.0;
+  }
+  options.integer_only = args.flag("integer-only");
+  if (options.integer_only && args.flag("int8-agreement"))
+    return Status::Error(
+        "--int8-agreement sets the mixed-precision budget; --integer-only has none");
   MCONV_ASSIGN_OR_RETURN(int64_t groups,
                          int_option(args, "split-groups", options.ptq.split.max_groups, 1, 64));
   options.ptq.split.max_groups = static_cast<int>(groups);
@@ -209,7 +226,7 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
   }
   const bool int8 = options.precision == Precision::kInt8;
   for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "preset",
-                           "split-groups", "io", "threads"})
+                           "split-groups", "io", "threads", "int8-agreement", "integer-only"})
     if (args.flag(name) && !int8)
       return Status::Error(std::string("--") + name + " applies to --precision int8 only");
   for (const char* name :

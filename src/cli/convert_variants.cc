@@ -133,8 +133,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       const std::string file = options.name + "_" + v.precision + "." + v.format;
       const std::string path = (std::filesystem::path(options.out_dir) / file).string();
       v.path = file;
-      const Tolerance tol = options.val_dir.empty() ? synthetic_tolerance(precision)
-                                                    : default_tolerance(precision);
+      const Tolerance tol =
+          options.val_dir.empty() ? synthetic_tolerance(precision) : default_tolerance(precision);
 
       // Convert and write.
       stage = Clock::now();
@@ -169,7 +169,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                             (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
                             ", " + std::to_string(convert_report.chains_split) +
                             " conv chains split into channel groups, " +
-                            std::to_string(convert_report.gates_folded) + " gates folded");
+                            std::to_string(convert_report.gates_folded) + " gates folded; " +
+                            int8_summary(convert_report.int8));
 
       // Verify in the real runtime.
       stage = Clock::now();
@@ -217,8 +218,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s");
   for (const std::string& t : timings) rep.notes.push_back("time: " + t);
   for (Precision p : options.precisions) {
-    const Tolerance t =
-        options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
+    const Tolerance t = options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
     rep.settings.push_back({std::string("tolerance ") + std::string(precision_name(p)),
                             "top-1 agreement >= " + fixed(t.min_top1_agreement * 100, 1) +
                                 "%, cosine >= " + fixed(t.min_cosine, 4)});

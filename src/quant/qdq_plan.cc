@@ -311,6 +311,17 @@ Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& cali
     for (size_t i = 0; i < plan.activations.size(); ++i)
       if (groups.find(static_cast<int>(i)) == group) plan.params[plan.activations[i]] = widened;
   }
+  // Mixed precision: activations kept in float lose their Q/DQ pair (their params were still
+  // planned above so that tied groups and every other activation are unchanged).
+  if (!options.float_values.empty()) {
+    const std::unordered_set<std::string> keep(options.float_values.begin(),
+                                               options.float_values.end());
+    std::erase_if(plan.activations, [&](const ir::Value* v) {
+      if (!keep.count(v->name) || is_graph_input(graph, v)) return false;
+      plan.params.erase(v);
+      return true;
+    });
+  }
   return plan;
 }
 
