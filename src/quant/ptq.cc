@@ -23,18 +23,19 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
         for (const ir::Value* out : result.fp32.outputs)
           if (node->outputs[0] == out) quantize.float_nodes.push_back(node->name);
   CalibrationOptions calibration = options.calibration;
-  const bool splitting = options.split.max_groups > 1;
-  calibration.channel_ranges = splitting;
-  MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
-  if (splitting) {
+  if (options.split.max_groups > 1) {
+    // Splitting needs per-channel ranges of the graph with its HardSwish nodes still whole.
+    calibration.channel_ranges = true;
+    MCONV_ASSIGN_OR_RETURN(CalibrationResult channels, calibrate(result.fp32, source, calibration));
     MCONV_ASSIGN_OR_RETURN(result.chains_split,
-                           split_channel_groups(result.fp32, result.calibration, options.split));
-    if (result.chains_split > 0) {
-      // The split chains' tensors are new values: calibrate the graph as it now is.
-      calibration.channel_ranges = false;
-      MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
-    }
+                           split_channel_groups(result.fp32, channels, options.split));
+    calibration.channel_ranges = false;
   }
+  if (options.hard_swish == HardSwishForm::kAddMul) {
+    MCONV_ASSIGN_OR_RETURN(result.hard_swish, decompose_hard_swish(result.fp32));
+  }
+  // The graph as it now is (split chains and decomposed hard-swish are new values).
+  MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
   MCONV_ASSIGN_OR_RETURN(result.qdq, quantize_to_qdq(result.fp32, result.calibration, quantize));
   return result;
 }
