@@ -1,6 +1,7 @@
 #include "quant/ptq.h"
 
 #include "quant/fold_gates.h"
+#include "quant/qdq_plan.h"
 
 namespace mconv::quant {
 
@@ -34,6 +35,9 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
   if (options.hard_swish == HardSwishForm::kAddMul) {
     MCONV_ASSIGN_OR_RETURN(result.hard_swish, decompose_hard_swish(result.fp32));
   }
+  if (options.float_head_convs > 0)
+    for (std::string& name : head_node_names(result.fp32, options.float_head_convs))
+      quantize.float_nodes.push_back(std::move(name));
   // The graph as it now is (split chains and decomposed hard-swish are new values).
   MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, source, calibration));
   MCONV_ASSIGN_OR_RETURN(result.qdq, quantize_to_qdq(result.fp32, result.calibration, quantize));

@@ -35,6 +35,13 @@ struct PtqOptions {
   // Leave a Softmax that writes a graph output in float (after the last DequantizeLinear): int8
   // probabilities in steps of 1/256 tie between close classes and change the top-1.
   bool float_softmax_output = true;
+  // Leave the head in float: the nodes computed from the inputs alone through the first
+  // `float_head_convs` convolutions (head_node_names in qdq_plan.h; 0 = none). For ONNX Runtime:
+  // its uint8 convolution over 3 input channels ran 2.6x slower than its FP32 one (Keras
+  // MobileNetV3-Small stem: 533 us vs 205 us), a float head spares quantizing the whole input
+  // image, and the stem's output is the tensor int8 hurts most (docs/int8_accuracy.md).
+  // Full-integer targets cannot have it.
+  int float_head_convs = 0;
 };
 
 struct PtqResult {

@@ -204,6 +204,24 @@ std::vector<int> data_input_indices(const ir::Node& node, QuantRole role) {
   return out;
 }
 
+std::vector<std::string> head_node_names(const ir::Graph& graph, int convs) {
+  std::unordered_set<const ir::Value*> head(graph.inputs.begin(), graph.inputs.end());
+  std::vector<std::string> names;
+  int seen = 0;
+  for (const auto& node : graph.nodes()) {
+    const QuantRole role = quant_role(node->op);
+    if (role == QuantRole::kWeighted && seen == convs) continue;
+    bool from_head = !node->inputs.empty();
+    for (const ir::Value* in : node->inputs)
+      if (in && !in->is_constant() && !head.count(in)) from_head = false;
+    if (!from_head) continue;
+    names.push_back(node->name);
+    seen += role == QuantRole::kWeighted;
+    for (const ir::Value* out : node->outputs) head.insert(out);
+  }
+  return names;
+}
+
 Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& calibration,
                            const QuantizeOptions& options) {
   QdqPlan plan;
