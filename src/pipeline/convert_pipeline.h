@@ -25,9 +25,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "cli/metadata_options.h"
+#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "ir/graph.h"
+#include "passes/delegate_forms.h"
 #include "passes/pass.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
@@ -61,8 +63,10 @@ struct ConvertOptions {
   bool keep_io_types = false;                              // fp16 ONNX: keep float32 inputs/outputs
   quant::IntegerIo integer_io = quant::IntegerIo::kFloat;  // int8 TFLite: I/O types
   CalibrationImages calibration;                           // int8: the calibration images
-  quant::PtqOptions ptq;  // int8: range method, channel splitting, ... (types are set
-                          // per target: int8 activations for TFLite, uint8 for ONNX)
+  passes::DelegateTarget delegate_target = passes::DelegateTarget::kDefault;  // --target forms
+  quant::PtqOptions ptq;    // int8: range method, channel splitting, ... (types are set
+                            // per target: int8 activations for TFLite, uint8 for ONNX)
+  MetadataChoice metadata;  // metadata written into the file, over the source's (model.metadata)
 };
 
 struct ConvertReport {

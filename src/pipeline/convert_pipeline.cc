@@ -1,4 +1,4 @@
-#include "cli/convert_pipeline.h"
+#include "pipeline/convert_pipeline.h"
 
 #include <flatbuffers/flatbuffers.h>
 
@@ -203,9 +203,16 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
                               ? &nchw_with_nchw_input
                               : static_cast<passes::PassFn>(&passes::rewrite_for_nchw)});
       break;
+    case ModelFormat::kTorch:  // never a target
     case ModelFormat::kUnknown:
       return Status::Error("no output format given (expected .onnx or .tflite)");
   }
+  // --target forms apply to float files: the CoreML EP and the Core ML delegate take no integer
+  // model, and splitting HardSwish into four quantized ops would cost int8 accuracy.
+  if (options.precision != Precision::kInt8)
+    for (const passes::PassEntry& entry : passes::delegate_form_passes(
+             options.delegate_target, options.target == ModelFormat::kTflite))
+      pipeline.push_back(entry);
   pipeline.push_back({"verify", 90, &passes::verify_graph});
   MCONV_RETURN_IF_ERROR(passes::run_pipeline(model.graph, pipeline, &out.passes));
   if (options.precision == Precision::kFp16)
@@ -213,8 +220,11 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   if (options.precision == Precision::kInt8)
     MCONV_RETURN_IF_ERROR(to_int8(model.graph, options, out).with_context("int8"));
 
+  MCONV_ASSIGN_OR_RETURN(std::optional<ir::ModelMetadata> metadata,
+                         metadata_for_graph(model.metadata, options.metadata, model.graph));
   if (options.target == ModelFormat::kTflite) {
     tflite::TfliteExportOptions tflite_options;
+    tflite_options.metadata = metadata;
     // The graph is already prepared; the exporter's own preparation then finds nothing to do,
     // and would apply the same input layout if it did.
     tflite_options.keep_nchw_input = options.keep_nchw_input;
@@ -222,6 +232,7 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
   }
   onnx::OnnxExportOptions onnx_options;
   onnx_options.opset = options.opset;
+  onnx_options.metadata = metadata;
   return onnx::export_onnx(model.graph, onnx_options);
 }
 
