@@ -1,9 +1,10 @@
 // Builds the fuzz seed corpora from real files: small ONNX and TFLite models cut out of the real
 // models in the shared models directory (windows of 1-3 consecutive operators, re-exported by
-// mconv's own exporters) and small .npy arrays made from the real input/output arrays.
+// mconv's own exporters), small .npy arrays made from the real input/output arrays, and the
+// pickles (data.pkl) of the real PyTorch checkpoints in its pth/ folder.
 // Nothing here is committed: fuzz_smoke.sh runs it into the fuzz build directory.
 //
-//   mconv_fuzz_seeds SHARED_MODELS_DIR OUT_DIR   -> OUT_DIR/{onnx,tflite,npy}/seed_*
+//   mconv_fuzz_seeds SHARED_MODELS_DIR OUT_DIR   -> OUT_DIR/{onnx,tflite,npy,pth}/seed_*
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "core/file_io.h"
 #include "core/npy.h"
+#include "core/zip_reader.h"
 #include "onnx/onnx_exporter.h"
 #include "onnx/onnx_importer.h"
 #include "tflite/tflite_exporter.h"
@@ -121,6 +123,26 @@ int seeds_from_array(const Tensor& real, const std::string& tag, const fs::path&
   return written;
 }
 
+// The data.pkl of each ZIP checkpoint in `dir` (the unpickler's input) as a seed.
+int seeds_from_checkpoints(const fs::path& dir, const fs::path& out) {
+  int written = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".pth") continue;
+    auto bytes = read_file_bytes(entry.path().string());
+    if (!bytes.ok()) continue;
+    auto zip = ZipReader::open(*bytes);
+    if (!zip.ok()) continue;
+    for (const ZipEntry& e : zip->entries()) {
+      if (!e.name.ends_with("/data.pkl")) continue;
+      auto pickle = zip->data(e);
+      written += write_seed(out / "pth", entry.path().stem().string() + ".pkl",
+                            std::vector<uint8_t>(pickle.begin(), pickle.end()));
+    }
+  }
+  return written;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,7 +151,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path models = argv[1], out = argv[2];
-  for (const char* sub : {"onnx", "tflite", "npy"}) fs::create_directories(out / sub);
+  for (const char* sub : {"onnx", "tflite", "npy", "pth"}) fs::create_directories(out / sub);
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(models)) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
@@ -157,10 +179,13 @@ int main(int argc, char** argv) {
         seeds += write_seed(out / "npy", tag + ".npy", *bytes);
     }
   }
+  const int checkpoint_seeds = seeds_from_checkpoints(models / "pth", out);
+  seeds += checkpoint_seeds;
   std::printf("fuzz seeds: %d files from %d ONNX models, %d TFLite models, %d arrays in %s\n",
               seeds, onnx_models, tflite_models, arrays, out.string().c_str());
-  if (onnx_models == 0 || tflite_models == 0 || arrays == 0) {
-    std::fprintf(stderr, "fuzz seeds: %s lacks ONNX, TFLite or .npy files\n", models.c_str());
+  if (onnx_models == 0 || tflite_models == 0 || arrays == 0 || checkpoint_seeds == 0) {
+    std::fprintf(stderr, "fuzz seeds: %s lacks ONNX, TFLite, .npy or pth/*.pth files\n",
+                 models.c_str());
     return 1;
   }
   return 0;

@@ -12,7 +12,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${MCONV_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 seconds="${MCONV_FUZZ_SECONDS:-60}"
 models="${MCONV_SHARED_MODELS_DIR:-$root/../shared/data/models}"
-targets="${MCONV_FUZZ_TARGETS:-onnx_import tflite_import npy_read}"
+targets="${MCONV_FUZZ_TARGETS:-onnx_import tflite_import npy_read torch_unpickle}"
 
 if ! command -v clang++ >/dev/null; then
   echo "fuzz_smoke: clang++ not found (scripts/setup.sh installs clang and libclang-rt-14-dev)" >&2
@@ -37,6 +37,7 @@ for target in $targets; do
     onnx_import) seed_dir="$seeds/onnx" ;;
     tflite_import) seed_dir="$seeds/tflite" ;;
     npy_read) seed_dir="$seeds/npy" ;;
+    torch_unpickle) seed_dir="$seeds/pth" ;;
     *) echo "fuzz_smoke: unknown target $target" >&2; exit 2 ;;
   esac
   corpus="$build/fuzz-corpus/$target"

@@ -10,7 +10,8 @@ packages=(build-essential cmake pkg-config git ca-certificates
   flatbuffers-compiler libflatbuffers-dev
   libeigen3-dev libjpeg62-turbo-dev libpng-dev
   libgtest-dev libgmock-dev
-  nodejs npm clang libclang-rt-14-dev)
+  nodejs npm clang libclang-rt-14-dev
+  zlib1g-dev chromium unzip)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -72,3 +73,17 @@ if [ ! -f "$litert_dir/wasm_cjs/package.json" ]; then
   rm -rf "$litert_dir/wasm_cjs" && mv "$litert_dir/wasm_cjs.partial" "$litert_dir/wasm_cjs"
 fi
 echo "setup: ok (LiteRT runner packages in $litert_dir)" >&2
+
+# MediaPipe check (tools/mediapipe): Google's MediaPipe Tasks web build + puppeteer-core from npm
+# into .cache/mediapipe; the test drives Debian's headless chromium with them.
+mediapipe_dir="$cache/mediapipe"
+if [ ! -f "$mediapipe_dir/node_modules/@mediapipe/tasks-vision/package.json" ] ||
+   [ ! -f "$mediapipe_dir/node_modules/puppeteer-core/package.json" ] ||
+   ! cmp -s "$root/tools/mediapipe/package.json" "$mediapipe_dir/package.json"; then
+  echo "setup: installing the MediaPipe check packages into $mediapipe_dir" >&2
+  mkdir -p "$mediapipe_dir"
+  cp "$root/tools/mediapipe/package.json" "$mediapipe_dir/package.json"
+  # puppeteer-core drives the system chromium: no browser download.
+  (cd "$mediapipe_dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+echo "setup: ok (MediaPipe check packages in $mediapipe_dir)" >&2

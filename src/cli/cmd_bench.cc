@@ -16,7 +16,7 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/json_writer.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "cli/progress.h"
 #include "core/half.h"

@@ -13,11 +13,12 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/convert_pipeline.h"
-#include "cli/convert_variants.h"
-#include "cli/model_files.h"
+#include "cli/metadata_options.h"
 #include "core/file_io.h"
 #include "data/preprocess.h"
+#include "pipeline/convert_pipeline.h"
+#include "pipeline/convert_variants.h"
+#include "pipeline/model_files.h"
 #include "quant/range_estimation.h"
 #include "report/format.h"
 #include "zoo/zoo.h"
@@ -27,10 +28,10 @@ namespace mconv::cli {
 namespace {
 
 CommandSpec convert_spec() {
-  return {
+  CommandSpec spec = {
       .name = "convert",
       .summary = "Convert a model between ONNX and TFLite, as FP32, FP16 or calibrated INT8.",
-      .positionals = {{"SOURCE", "an .onnx or .tflite file (or --zoo NAME)"}},
+      .positionals = {{"SOURCE", "an .onnx, .tflite or PyTorch .pth file (or --zoo NAME)"}},
       .options =
           {
               {.name = "output",
@@ -44,7 +45,12 @@ CommandSpec convert_spec() {
                        "(mobilenet_v3_small)"},
               {.name = "weights",
                .value_name = "FILE",
-               .help = "--zoo: ONNX file of the same architecture to take weights from"},
+               .help = "--zoo: ONNX file or PyTorch checkpoint of the same architecture to take "
+                       "weights from"},
+              {.name = "arch",
+               .value_name = "NAME",
+               .help = "PyTorch checkpoints: the torchvision architecture (default: recognised "
+                       "from the state dict)"},
               {.name = "seed", .value_name = "S", .help = "--zoo: seed of synthetic weights"},
               {.name = "name",
                .value_name = "N",
@@ -69,6 +75,10 @@ CommandSpec convert_spec() {
                .help = "ONNX -> TFLite: keep NCHW inputs (one TRANSPOSE after each)"},
               {.name = "nchw-input",
                .help = "TFLite -> ONNX: take NCHW inputs instead of the source's NHWC"},
+              {.name = "target",
+               .value_name = "T",
+               .help = "cpu, gpu, coreml or nnapi: write the forms that target's delegate / "
+                       "execution provider takes (see inspect --delegates)"},
               {.name = "opset",
                .value_name = "N",
                .help = "ONNX opset of .onnx outputs (13..18, default 17)"},
@@ -89,8 +99,9 @@ CommandSpec convert_spec() {
                .help = "int8: share kept by the percentile method (default 99.99)"},
               {.name = "preset",
                .value_name = "P",
-               .help = "int8: image preprocessing torch|keras|unit|pm1|u8 (default: torch for "
-                       ".onnx sources, keras for .tflite)"},
+               .help = "image preprocessing torch|keras|unit|pm1|u8 for int8 calibration, "
+                       "verification and the metadata (default: the source's metadata, else "
+                       "torch for .onnx sources, keras for .tflite)"},
               {.name = "int8-agreement",
                .value_name = "P",
                .help = "int8: top-1 agreement with the source (percent, on held-out calibration "
@@ -116,6 +127,11 @@ CommandSpec convert_spec() {
           "to channels-first with no Transpose inside; the model keeps its NHWC input (one\n"
           "Transpose after it) unless --nchw-input. Dynamic-range TFLite weights are written as\n"
           "FP32. The output is written atomically: on any error no file is created.\n"
+          "PyTorch checkpoints (torch.save of a state dict, also inside a training checkpoint;\n"
+          "read without Python, pickled code refused): torchvision MobileNetV2/V3, ResNet,\n"
+          "EfficientNet B0-B7, ShuffleNetV2, SqueezeNet, MNASNet, recognised from the keys (or\n"
+          "--arch); the model takes NCHW float [1,3,224,224] as torchvision does (torch preset)\n"
+          "and its batch is dynamic in the written files like an ONNX source's.\n"
           "FP16: ONNX gets float16 weights, math and I/O; TFLite float16 weights with DEQUANTIZE\n"
           "and float32 I/O. INT8: calibrated post-training quantization with per-channel int8\n"
           "weights; ONNX as QDQ (uint8 activations), TFLite full integer with QUANTIZE and\n"
@@ -129,6 +145,22 @@ CommandSpec convert_spec() {
           "the report says so.",
       .positionals_optional = true,
   };
+  for (OptionSpec& option : metadata_option_specs()) spec.options.push_back(std::move(option));
+  return spec;
+}
+
+// The preprocessing preset (calibration, verification and the metadata written): --preset, else
+// what the source's metadata says, else the default of the source format; and the other
+// metadata options.
+void choose_preset_and_metadata(const ParsedArgs& args, const ir::Model& source,
+                                ModelFormat source_format, const std::string& name,
+                                ConvertOptions& options) {
+  std::string preset = args.value("preset").value_or(preset_from_metadata(source.metadata));
+  if (preset.empty()) preset = source_format == ModelFormat::kTflite ? "keras" : "torch";
+  options.calibration.preset = preset;
+  options.metadata = metadata_choice(args);
+  options.metadata.preset = preset;
+  options.metadata.name = name;
 }
 
 // "f32[1,224,224,3]"
@@ -184,9 +216,7 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
       return Status::Error("--percentile must be a number in (50, 100], got '" + *q + "'");
     options.ptq.quantize.activation_range.percentile = v;
   }
-  options.calibration.preset =
-      args.value("preset").value_or(source_format == ModelFormat::kTflite ? "keras" : "torch");
-  MCONV_RETURN_IF_ERROR(preset_from_name(options.calibration.preset).status());
+  if (auto preset = args.value("preset")) MCONV_RETURN_IF_ERROR(preset_from_name(*preset).status());
   if (auto a = args.value("int8-agreement")) {
     char* end = nullptr;
     const double v = std::strtod(a->c_str(), &end);
@@ -225,8 +255,8 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
     MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
   }
   const bool int8 = options.precision == Precision::kInt8;
-  for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "preset",
-                           "split-groups", "io", "threads", "int8-agreement", "integer-only"})
+  for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "split-groups",
+                           "io", "threads", "int8-agreement", "integer-only"})
     if (args.flag(name) && !int8)
       return Status::Error(std::string("--") + name + " applies to --precision int8 only");
   for (const char* name :
@@ -299,6 +329,9 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!zoo_name && args.positionals().empty()) return usage_error(spec.name, "missing SOURCE");
   if (!zoo_name && (args.flag("weights") || args.flag("seed")))
     return usage_error(spec.name, "--weights and --seed apply to --zoo models");
+  const auto weights = args.value("weights");
+  auto weights_file = weights ? read_model_file(*weights) : Expected<ModelFile>(ModelFile{});
+  if (weights && !weights_file.ok()) return fail(*weights, weights_file.status());
   ir::Model source;
   ModelFormat source_format = ModelFormat::kOnnx;
   if (zoo_name) {
@@ -309,7 +342,11 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       if (!v.ok()) return usage_error(spec.name, v.status().message());
       zoo_options.seed = static_cast<uint64_t>(*v);
     }
-    auto model = zoo::build_zoo_model(*zoo_name, zoo_options);
+    // A PyTorch checkpoint of the zoo architecture is built with its own weights.
+    const bool torch_weights = weights && weights_file->format == ModelFormat::kTorch;
+    weights_file->arch = *zoo_name;
+    auto model =
+        torch_weights ? import_model(*weights_file) : zoo::build_zoo_model(*zoo_name, zoo_options);
     if (!model.ok()) return fail("--zoo " + *zoo_name, model.status());
     source = std::move(model).value();
     options.source_label = "zoo:" + *zoo_name + " (" + source.producer + ")";
@@ -323,6 +360,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
     const std::string& path = args.positional(0);
     auto file = read_model_file(path);
     if (!file.ok()) return fail(path, file.status());
+    file->arch = args.value("arch").value_or("");
     auto model = import_model(*file);
     if (!model.ok()) return fail(path, model.status());
     source = std::move(model).value();
@@ -334,6 +372,9 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (auto n = args.value("name")) options.name = *n;
   if (options.name.empty() || options.name.find('/') != std::string::npos)
     return usage_error(spec.name, "--name must be a plain file name prefix");
+  if (auto preset = args.value("preset"); preset && !preset_from_name(*preset).ok())
+    return usage_error(spec.name, preset_from_name(*preset).status().message());
+  choose_preset_and_metadata(args, source, source_format, options.name, options.convert);
 
   if (Status s = int8_options(args, source_format, false, options.convert); !s.ok())
     return usage_error(spec.name, s.message());
@@ -341,6 +382,11 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!opset.ok()) return usage_error(spec.name, opset.status().message());
   options.convert.opset = static_cast<int>(*opset);
   options.convert.keep_io_types = args.flag("keep-io-types");
+  if (auto t = args.value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.convert.delegate_target = *target;
+  }
   options.threads = options.convert.calibration.threads;
   if (auto v = args.value("val")) {
     options.val_dir = *v;
@@ -376,6 +422,7 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
       {"ONNX opset", std::to_string(options.convert.opset)},
       {"fp16 ONNX I/O", options.convert.keep_io_types ? "float32" : "float16"},
       {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(options.convert.delegate_target))},
   };
 
   auto rep = convert_variants(source, options);
@@ -424,6 +471,11 @@ int run_convert(const std::vector<std::string>& args) {
     return usage_error(spec.name, "unsupported output extension '" + ext + "' in '" + *out +
                                       "' (expected .onnx or .tflite)");
   }
+  if (auto t = parsed->value("target")) {
+    auto target = passes::delegate_target_from_name(*t);
+    if (!target.ok()) return usage_error(spec.name, target.status().message());
+    options.delegate_target = *target;
+  }
   options.keep_nchw_input = parsed->flag("keep-nchw-input");
   options.nchw_input = parsed->flag("nchw-input");
   if (options.keep_nchw_input && options.target != ModelFormat::kTflite)
@@ -446,9 +498,12 @@ int run_convert(const std::vector<std::string>& args) {
   if (Status s = check_output_path(*out, source); !s.ok()) return fail(*out, s);
   auto file = read_model_file(source);
   if (!file.ok()) return fail(source, file.status());
+  file->arch = parsed->value("arch").value_or("");
   auto model = import_model(*file);
   if (!model.ok()) return fail(source, model.status());
   const size_t source_nodes = model->graph.nodes().size();
+  choose_preset_and_metadata(*parsed, *model, file->format,
+                             std::filesystem::path(source).stem().string(), options);
   if (verbose) {
     std::printf("source: %s (%s, %zu nodes after import)\n%s", source.c_str(),
                 std::string(model_format_name(file->format)).c_str(), source_nodes,

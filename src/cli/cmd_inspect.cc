@@ -4,8 +4,9 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/model_files.h"
-#include "cli/model_summary.h"
+#include "pipeline/model_files.h"
+#include "pipeline/model_summary.h"
+#include "delegates/delegate_analysis.h"
 #include "ir/dump.h"
 
 namespace mconv::cli {
@@ -16,9 +17,16 @@ CommandSpec inspect_spec() {
       .name = "inspect",
       .summary =
           "Show a model's format, producer, I/O signature, op histogram and parameter count.",
-      .positionals = {{"MODEL", "an .onnx or .tflite file"}},
+      .positionals = {{"MODEL", "an .onnx, .tflite or PyTorch .pth file"}},
       .options = {{.name = "json", .help = "print the same facts as JSON"},
-                  {.name = "graph", .help = "print the imported graph, one line per node"}},
+                  {.name = "arch",
+                   .value_name = "NAME",
+                   .help = "PyTorch checkpoints: the torchvision architecture (default: "
+                           "recognised)"},
+                  {.name = "graph", .help = "print the imported graph, one line per node"},
+                  {.name = "delegates",
+                   .help = "which nodes each mobile delegate / execution provider takes, and why "
+                           "not the others (with --json: as JSON)"}},
       .notes =
           "Layouts (NCHW/NHWC) are shown for 4-d inputs and outputs when a layout-sensitive\n"
           "op (Conv, pooling, BatchNormalization) fixes them.",
@@ -37,6 +45,16 @@ int run_inspect(const std::vector<std::string>& args) {
   const std::string& path = parsed->positional(0);
   auto file = read_model_file(path);
   if (!file.ok()) return fail(path, file.status());
+  file->arch = parsed->value("arch").value_or("");
+  if (parsed->flag("delegates")) {
+    auto report = delegates::analyze_model_bytes(file->bytes, path);
+    if (!report.ok()) return fail(path, report.status());
+    std::fputs((parsed->flag("json") ? delegates::delegate_report_json(*report)
+                                     : delegates::delegate_report_text(*report))
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
   auto model = import_model(*file);
   if (!model.ok()) return fail(path, model.status());
 

@@ -8,7 +8,7 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "core/file_io.h"
 #include "core/npy.h"
@@ -21,7 +21,7 @@ CommandSpec run_spec() {
   return {
       .name = "run",
       .summary = "Run a model on .npy inputs and write its outputs as .npy files.",
-      .positionals = {{"MODEL", "an .onnx or .tflite file"}},
+      .positionals = {{"MODEL", "an .onnx, .tflite or PyTorch .pth file"}},
       .options =
           {
               {.name = "input",
@@ -41,6 +41,9 @@ CommandSpec run_spec() {
                .short_name = 't',
                .value_name = "N",
                .help = "intra-op threads (default 1)"},
+              {.name = "arch",
+               .value_name = "NAME",
+               .help = "PyTorch checkpoints: the torchvision architecture (default: recognised)"},
           },
       .notes =
           "Every model input needs one --input. Outputs without an --output are not written.\n"
@@ -154,6 +157,7 @@ int run_run(const std::vector<std::string>& args) {
 
   auto file = read_model_file(model_path);
   if (!file.ok()) return fail(model_path, file.status());
+  file->arch = parsed->value("arch").value_or("");
   RuntimeKind kind =
       runtime.value_or(file->format == ModelFormat::kOnnx ? RuntimeKind::kOrt : RuntimeKind::kRef);
   auto runner = open_runner(*file, kind, threads);

@@ -3,7 +3,7 @@
 // LiteRT is missing), SOURCE in the reference interpreter, on the same images; the verdict uses
 // the tolerance of MODEL's precision. When agreement is poor (or with --layers) both files also
 // run layer by layer in the reference interpreter on the first image, and the first layer where
-// MODEL diverges from SOURCE is named (cli/verify_layers.h).
+// MODEL diverges from SOURCE is named (pipeline/verify_layers.h).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,12 +12,12 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/convert_variants.h"
+#include "pipeline/convert_variants.h"
 #include "cli/json_writer.h"
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
-#include "cli/verify_layers.h"
+#include "pipeline/variant_runs.h"
+#include "pipeline/verify_layers.h"
 #include "core/half.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
@@ -438,7 +438,9 @@ int run_verify(const std::vector<std::string>& argv) {
 
   // Images in the reference's input layout.
   const std::string preset_name = args.value("preset").value_or(
-      reference->source_format == "onnx" ? std::string("torch") : std::string("keras"));
+      reference->source_format == "onnx" || reference->source_format.starts_with("pytorch:")
+          ? std::string("torch")
+          : std::string("keras"));
   auto preset = preset_from_name(preset_name);
   if (!preset.ok()) return usage_error(spec.name, "--preset: " + preset.status().message());
   auto input_spec = image_input_spec_from_shape(ir::static_dims(ref_input.shape));

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "core/tensor.h"
 

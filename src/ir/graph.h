@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "core/tensor.h"
 #include "ir/attributes.h"
+#include "ir/model_metadata.h"
 #include "ir/op_type.h"
 
 namespace mconv::ir {
@@ -136,6 +137,7 @@ struct Model {
   int64_t source_opset = 0;   // ONNX opset of the source file, 0 when not ONNX
   std::string source_format;  // "onnx", "tflite", "zoo", ...
   std::string producer;       // producer name recorded in the source, if any
+  ModelMetadata metadata;     // how to use it (labels, preprocessing), as the file says
 };
 
 }  // namespace mconv::ir

@@ -9,6 +9,7 @@
 
 #include "core/file_io.h"
 #include "onnx/onnx_export_ops.h"
+#include "onnx/onnx_metadata.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/onnx_tensor.h"
 #include "onnx/onnx_types.h"
@@ -103,6 +104,8 @@ Expected<std::vector<uint8_t>> export_onnx(const ir::Graph& graph,
   ::onnx::ModelProto model;
   model.set_ir_version(ir_version_for_opset(options.opset));
   model.set_producer_name(options.producer_name);
+  if (options.metadata && !options.metadata->empty())
+    write_metadata_props(*options.metadata, model);
   auto* opset = model.add_opset_import();
   opset->set_domain("");
   opset->set_version(options.opset);

@@ -13,6 +13,7 @@
 #include "ir/verifier.h"
 #include "onnx/onnx_import_context.h"
 #include "onnx/onnx_import_ops.h"
+#include "onnx/onnx_metadata.h"
 #include "onnx/onnx_pb.h"
 #include "onnx/onnx_tensor.h"
 #include "onnx/onnx_types.h"
@@ -265,6 +266,7 @@ Expected<ir::Model> import_model(const std::vector<uint8_t>& bytes, const std::s
   model.producer = printable(proto.producer_name());
   if (!proto.producer_version().empty())
     model.producer += " " + printable(proto.producer_version());
+  model.metadata = read_metadata_props(proto);
 
   ImportContext ctx;
   ctx.source = source;

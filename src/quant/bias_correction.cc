@@ -1,5 +1,6 @@
 #include "quant/bias_correction.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -10,6 +11,9 @@ namespace mconv::quant {
 namespace {
 
 using ir::OpType;
+
+// Output positions per image a layer needs for its mean error to be corrected.
+constexpr int64_t kMinSamplesPerImage = 16;
 
 // Channel axis of a Conv/Gemm output: the layout's channel axis, the last axis of a Gemm.
 int output_channel_axis(const ir::Node& node, const Tensor& out) {
@@ -110,6 +114,13 @@ Expected<BiasCorrectionReport> correct_biases_sequentially(ir::Graph& qdq,
     auto it = reference.find(node.name);
     if (it == reference.end()) return Status::Ok();
     const int axis = output_channel_axis(node, out[0]);
+    // A layer with (nearly) one output position per image (squeeze-excite convs, the
+    // classifier) has only a few samples per channel: its measured mean error is mostly
+    // image-to-image noise. Measured on Keras MobileNetV3-Small (32 images): correcting those too
+    // made the held-out logit SQNR 3.2 dB worse (12.9 -> 9.7 dB).
+    const int64_t batch = out[0].rank() > 0 ? out[0].dim(0) : 1;
+    const int64_t per_channel = out[0].element_count() / std::max<int64_t>(1, out[0].dim(axis));
+    if (per_channel < kMinSamplesPerImage * batch) return Status::Ok();
     const std::vector<double> means = channel_means(out[0], axis);
     if (means.size() != it->second.size()) return Status::Ok();
     std::vector<double> error(means.size());

@@ -5,6 +5,7 @@
 
 #include "quant/bias_correction.h"
 #include "quant/fold_gates.h"
+#include "quant/qdq_plan.h"
 
 namespace mconv::quant {
 namespace {
@@ -90,18 +91,23 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
   const CalibrationSource range_source = first_runs(source, range_count);
 
   CalibrationOptions calibration = options.calibration;
-  const bool splitting = options.split.max_groups > 1;
-  calibration.channel_ranges = splitting;
-  MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, range_source, calibration));
-  if (splitting) {
+  if (options.split.max_groups > 1) {
+    // Splitting needs per-channel ranges of the graph with its HardSwish nodes still whole.
+    calibration.channel_ranges = true;
+    MCONV_ASSIGN_OR_RETURN(CalibrationResult channels,
+                           calibrate(result.fp32, range_source, calibration));
     MCONV_ASSIGN_OR_RETURN(result.chains_split,
-                           split_channel_groups(result.fp32, result.calibration, options.split));
-    if (result.chains_split > 0) {
-      // The split chains' tensors are new values: calibrate the graph as it now is.
-      calibration.channel_ranges = false;
-      MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, range_source, calibration));
-    }
+                           split_channel_groups(result.fp32, channels, options.split));
+    calibration.channel_ranges = false;
   }
+  if (options.hard_swish == HardSwishForm::kAddMul) {
+    MCONV_ASSIGN_OR_RETURN(result.hard_swish, decompose_hard_swish(result.fp32));
+  }
+  if (options.float_head_convs > 0)
+    for (std::string& name : head_node_names(result.fp32, options.float_head_convs))
+      quantize.float_nodes.push_back(std::move(name));
+  // The graph as it now is (split chains and decomposed hard-swish are new values).
+  MCONV_ASSIGN_OR_RETURN(result.calibration, calibrate(result.fp32, range_source, calibration));
 
   // Bias correction images (the first range inputs) and their FP32 layer means.
   std::vector<Tensor> bc_inputs;

@@ -22,6 +22,7 @@
 #include "ir/graph.h"
 #include "quant/calibration.h"
 #include "quant/channel_split.h"
+#include "quant/hard_swish_form.h"
 #include "quant/mixed_precision.h"
 #include "quant/quantize_qdq.h"
 
@@ -35,13 +36,18 @@ struct MixedPrecisionOptions {
   // Top-1 agreement with FP32 on the held-out images that the choice aims for.
   double target_agreement = 0.98;
   int max_float_values = 32;    // at most this many activations kept in float
-  int sensitivity_images = 24;  // range images the ranking measures on
+  int sensitivity_images = 16;  // range images the ranking measures on
 };
 
 struct PtqOptions {
   CalibrationOptions calibration;  // threads and histogram size (channel_ranges is managed here)
-  ChannelSplitOptions split = {.max_groups = 6,
+  // Channel splitting is off by default: its groups triple the convolutions and need a Concat
+  // and a Gather (no XNNPACK int8 GATHER), which made the int8 file slower than FP32 in every
+  // runtime. max_groups 6 buys back ~8 points of top-1 on Keras MobileNetV3-Small (see above).
+  ChannelSplitOptions split = {.max_groups = 1,
                                .cost = ChannelSplitOptions::Cost::kGainWeighted};  // 1 = off
+  // Hard-swish as Add/Clip/Mul with the 1/6 folded into the readers (hard_swish_form.h).
+  HardSwishForm hard_swish = HardSwishForm::kAddMul;
   QuantizeOptions quantize;  // ranges, weights, bias correction, activation type
   bool fold_gates = true;    // fold hard-sigmoid gates into their convs first (fold_gates.h)
   // Leave a Softmax that writes a graph output in float (after the last DequantizeLinear): int8
@@ -54,6 +60,13 @@ struct PtqOptions {
   // agreement with FP32; mixed precision's budget), when there are at least 20.
   double holdout_share = 0;
   MixedPrecisionOptions mixed;
+  // Leave the head in float: the nodes computed from the inputs alone through the first
+  // `float_head_convs` convolutions (head_node_names in qdq_plan.h; 0 = none). For ONNX Runtime:
+  // its uint8 convolution over 3 input channels ran 2.6x slower than its FP32 one (Keras
+  // MobileNetV3-Small stem: 533 us vs 205 us), a float head spares quantizing the whole input
+  // image, and the stem's output is the tensor int8 hurts most (docs/int8_accuracy.md).
+  // Full-integer targets cannot have it.
+  int float_head_convs = 0;
 };
 
 // One activation kept in float by mixed precision, and why.
@@ -69,6 +82,7 @@ struct PtqResult {
   CalibrationResult calibration;            // calibration of `fp32`
   int chains_split = 0;                     // conv/depthwise chains split into channel groups
   int gates_folded = 0;                     // fold_gates rewrites
+  HardSwishRewrite hard_swish;              // decompose_hard_swish's effect (kAddMul)
   int64_t range_inputs = 0;                 // calibration inputs the ranges come from
   int64_t heldout_inputs = 0;               // calibration inputs held out to judge (0: none)
   std::vector<std::string> bias_corrected;  // layers whose bias sequential correction changed

@@ -37,6 +37,7 @@ std::string format_number(const std::optional<double>& value, const char* format
 std::string format_display_name(const std::string& format) {
   if (format == "onnx") return "ONNX";
   if (format == "tflite") return "TFLite";
+  if (format.starts_with("pytorch:")) return "PyTorch checkpoint (" + format.substr(8) + ")";
   return format;
 }
 

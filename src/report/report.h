@@ -28,26 +28,46 @@ enum class Verdict {
 };
 std::string_view verdict_name(Verdict verdict);  // "PASS", "FAILED"
 
+// How one delegate / execution provider takes a written file (`mconv inspect --delegates`).
+struct DelegateNodeRow {
+  std::string node;    // node name in the file
+  std::string op;      // its op
+  std::string reason;  // why the delegate leaves it
+};
+struct DelegateCoverageRow {
+  std::string key;                   // "xnnpack", "ort-coreml-mlprogram", ...
+  std::string name;                  // "XNNPACK", "CoreML EP (MLProgram)", ...
+  std::string rules_source;          // where the rules come from
+  int nodes = 0;                     // nodes counted
+  int taken = 0;                     // of those, taken by the delegate
+  std::vector<int> partition_sizes;  // nodes per partition
+  std::string verdict;               // "good", "maybe", "poor", "none", "float"
+  std::string verdict_text;          // one sentence
+  std::vector<DelegateNodeRow> not_taken;
+};
+
 // One written model file and its verification against the source.
 struct VariantReport {
-  std::string format;                    // "onnx" or "tflite"
-  std::string precision;                 // "fp32", "fp16" or "int8"
-  std::string path;                      // the file as written (relative to the report's dir
-                                         // when inside it)
-  int64_t file_bytes = 0;                // its size
-  std::vector<TensorInfo> inputs;        // its input signature
-  std::vector<TensorInfo> outputs;       // its output signature
-  std::string runtime;                   // what verified it ("onnxruntime 1.30.0", "litert",
-                                         // "ref (LiteRT not available: ...)")
-  int64_t samples = 0;                   // verification samples run through it
-  std::optional<double> top1_agreement;  // fraction of samples with the source's top-1 class
-  std::optional<double> top1;            // top-1 accuracy against labels, when labels exist
-  std::optional<double> top5;            // top-5 accuracy against labels, when labels exist
-  std::optional<double> cosine;          // mean cosine similarity of outputs to the source's
-  std::optional<double> max_abs_diff;    // largest |variant - source| over all outputs
-  std::optional<double> latency_p50_ms;  // median single-sample latency in its runtime
-  Verdict verdict = Verdict::kPass;      // tolerance check result
-  std::string reason;                    // why FAILED ("cosine 0.91 < 0.99"); may note a PASS
+  std::string format;                          // "onnx" or "tflite"
+  std::string precision;                       // "fp32", "fp16" or "int8"
+  std::string path;                            // the file as written (relative to the report's dir
+                                               // when inside it)
+  int64_t file_bytes = 0;                      // its size
+  std::vector<TensorInfo> inputs;              // its input signature
+  std::vector<TensorInfo> outputs;             // its output signature
+  std::string runtime;                         // what verified it ("onnxruntime 1.30.0", "litert",
+                                               // "ref (LiteRT not available: ...)")
+  int64_t samples = 0;                         // verification samples run through it
+  std::optional<double> top1_agreement;        // fraction of samples with the source's top-1 class
+  std::optional<double> top1;                  // top-1 accuracy against labels, when labels exist
+  std::optional<double> top5;                  // top-5 accuracy against labels, when labels exist
+  std::optional<double> cosine;                // mean cosine similarity of outputs to the source's
+  std::optional<double> max_abs_diff;          // largest |variant - source| over all outputs
+  std::optional<double> latency_p50_ms;        // median single-sample latency in its runtime
+  Verdict verdict = Verdict::kPass;            // tolerance check result
+  std::string reason;                          // why FAILED ("cosine 0.91 < 0.99"); may note a PASS
+  std::vector<DelegateCoverageRow> delegates;  // delegate coverage of the file, when analyzed
+  std::string target_changes;  // what --target rewrote ("decompose_hard_swish: 19, ..."), or ""
 };
 
 // The whole run.

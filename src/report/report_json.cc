@@ -72,6 +72,40 @@ std::string render_json(const ConversionReport& r) {
     write_optional(j, "latency_p50_ms", v.latency_p50_ms);
     j.field("verdict", verdict_name(v.verdict));
     j.field("reason", v.reason);
+    j.field("target_changes", v.target_changes);
+    // The same object `mconv inspect FILE --delegates --json` prints.
+    j.key("delegates");
+    j.begin_object();
+    j.field("format", v.format);
+    j.key("delegates");
+    j.begin_array();
+    for (const DelegateCoverageRow& d : v.delegates) {
+      j.begin_object();
+      j.field("key", d.key);
+      j.field("name", d.name);
+      j.field("rules_source", d.rules_source);
+      j.field("nodes", d.nodes);
+      j.field("taken", d.taken);
+      j.field("share", d.nodes ? static_cast<double>(d.taken) / d.nodes : 0.0);
+      j.field("partitions", static_cast<int64_t>(d.partition_sizes.size()));
+      j.field("partition_sizes",
+              std::vector<int64_t>(d.partition_sizes.begin(), d.partition_sizes.end()));
+      j.field("verdict", d.verdict);
+      j.field("verdict_text", d.verdict_text);
+      j.key("not_taken");
+      j.begin_array();
+      for (const DelegateNodeRow& n : d.not_taken) {
+        j.begin_object();
+        j.field("node", n.node);
+        j.field("op", n.op);
+        j.field("reason", n.reason);
+        j.end_object();
+      }
+      j.end_array();
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
     j.end_object();
   }
   j.end_array();

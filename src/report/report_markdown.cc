@@ -1,5 +1,6 @@
 // report.md: the seed-style table first (what people look for), then failures, settings, what
 // was synthetic and how the checks were run.
+#include <cstdio>
 #include <filesystem>
 
 #include "report/format.h"
@@ -35,6 +36,31 @@ std::string file_name(const std::string& path) {
 }
 
 }  // namespace
+
+// Which delegates take each written file (nodes taken, partitions, verdict), and what --target
+// rewrote; the full lists of nodes not taken are in report.json.
+static std::string delegate_section(const ConversionReport& r) {
+  bool any = false;
+  for (const VariantReport& v : r.variants) any |= !v.delegates.empty();
+  if (!any) return "";
+  std::string md = "## Delegate coverage\n\n";
+  md +=
+      "| file | delegate | nodes taken | partitions | verdict | --target changed |\n"
+      "|---|---|---:|---:|---|---|\n";
+  for (const VariantReport& v : r.variants)
+    for (const DelegateCoverageRow& d : v.delegates) {
+      char share[32];
+      std::snprintf(share, sizeof share, " (%.1f%%)", d.nodes ? 100.0 * d.taken / d.nodes : 0.0);
+      md += "| `" + cell(file_name(v.path)) + "` | " + cell(d.name) + " | " +
+            std::to_string(d.taken) + "/" + std::to_string(d.nodes) + share + " | " +
+            std::to_string(d.partition_sizes.size()) + " | " + cell(d.verdict) + " | " +
+            cell(v.target_changes.empty() ? "-" : v.target_changes) + " |\n";
+    }
+  md +=
+      "\nRules from each delegate's own sources (`mconv inspect FILE --delegates` lists every "
+      "node left on the CPU and why; report.json has the same per variant).\n\n";
+  return md;
+}
 
 std::string render_markdown(const ConversionReport& r) {
   std::string md = "# mconv report: " + r.model_name + "\n\n";
@@ -85,6 +111,7 @@ std::string render_markdown(const ConversionReport& r) {
     md += "\n";
   }
 
+  md += delegate_section(r);
   md += "## Settings\n\n| setting | value |\n|---|---|\n";
   for (const auto& [key, value] : r.settings) md += "| " + cell(key) + " | " + cell(value) + " |\n";
   md += "\n## Synthetic data\n\n";

@@ -18,11 +18,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
 #include "ir/graph.h"
+#include "ir/model_metadata.h"
 
 namespace mconv::tflite {
 
@@ -32,6 +34,9 @@ struct TfliteExportOptions {
   bool keep_nchw_outputs = false;  // give rank-4 outputs in NCHW order (default: NHWC)
   std::string signature_key = "serving_default";  // SignatureDef key
   std::string description = "mconv";              // Model.description
+  // TFLite model metadata ("TFLITE_METADATA" buffer + labels zip appended to the file, see
+  // tflite/metadata/tflite_metadata.h); unset or empty: none.
+  std::optional<ir::ModelMetadata> metadata;
 };
 
 // Errors name the node and op that cannot be expressed ("node 'Conv_3' (Conv): ...").

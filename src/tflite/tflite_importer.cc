@@ -12,6 +12,7 @@
 #include "ir/import_checks.h"
 #include "ir/verifier.h"
 #include "tflite/import_context.h"
+#include "tflite/metadata/tflite_metadata.h"
 
 namespace mconv::tflite {
 namespace {
@@ -142,6 +143,9 @@ Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
   ir::Model result;
   result.source_format = "tflite";
   if (model->description()) result.producer = model->description()->str();
+  // Model metadata is optional: a damaged one does not stop the import (inspect reports it).
+  if (auto metadata = read_tflite_metadata(bytes); metadata.ok() && metadata->has_value())
+    result.metadata = std::move(**metadata);
   ir::Graph& graph = result.graph;
   if (sg.name()) {
     graph.name = sg.name()->str();

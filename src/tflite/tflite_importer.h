@@ -26,7 +26,8 @@
 //    the file's QuantParams: its values are exactly scale * (q - zero_point), so an exporter can
 //    restore the int8 data bit-exactly (q = round(w / scale) + zero_point) and write a hybrid op
 //    again. A float Value with `quant` set means exactly this and nothing else.
-//  - ir::Model: source_format "tflite", producer = the file's description; the subgraph name is
+//  - ir::Model: source_format "tflite", producer = the file's description, metadata = its TFLite
+//    model metadata and labels (tflite/metadata/), when valid; the subgraph name is
 //    the graph name.
 #pragma once
 

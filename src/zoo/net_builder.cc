@@ -22,26 +22,32 @@ Value* NetBuilder::output_of(OpType op, const std::string& name, std::vector<Val
   return out;
 }
 
-Value* NetBuilder::normal_constant(const std::string& name, std::vector<int64_t> shape,
-                                   double stddev) {
-  Tensor t(DType::kF32, std::move(shape));
+Tensor RandomParameters::parameter(const std::string& name, const std::vector<int64_t>& shape,
+                                   const ParameterInit& init) {
+  Tensor t(DType::kF32, shape);
   float* p = t.data<float>();
   for (int64_t i = 0; i < t.element_count(); ++i)
-    p[i] = static_cast<float>(random_.normal() * stddev);
-  return graph_.add_constant(name, std::move(t));
+    p[i] = init.kind == ParameterInit::Kind::kNormal
+               ? static_cast<float>(random_.normal() * init.value)
+               : static_cast<float>(init.value);
+  return t;
+}
+
+Value* NetBuilder::normal_constant(const std::string& name, std::vector<int64_t> shape,
+                                   double stddev) {
+  return graph_.add_constant(
+      name, source_.parameter(name, shape, {ParameterInit::Kind::kNormal, stddev}));
 }
 
 Value* NetBuilder::filled_constant(const std::string& name, std::vector<int64_t> shape,
                                    float value) {
-  Tensor t(DType::kF32, std::move(shape));
-  float* p = t.data<float>();
-  for (int64_t i = 0; i < t.element_count(); ++i) p[i] = value;
-  return graph_.add_constant(name, std::move(t));
+  return graph_.add_constant(name,
+                             source_.parameter(name, shape, {ParameterInit::Kind::kFill, value}));
 }
 
 Value* NetBuilder::conv(Value* x, const std::string& name, int64_t in_channels,
                         int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups,
-                        bool bias) {
+                        bool bias, int64_t pad) {
   const int64_t fan_in = in_channels / groups * kernel * kernel;
   std::vector<Value*> inputs = {
       x, normal_constant(name + ".weight", {out_channels, in_channels / groups, kernel, kernel},
@@ -49,7 +55,7 @@ Value* NetBuilder::conv(Value* x, const std::string& name, int64_t in_channels,
   if (bias) inputs.push_back(normal_constant(name + ".bias", {out_channels}, 0.05));
   ir::Node* node = nullptr;
   Value* out = output_of(OpType::kConv, name, std::move(inputs), &node);
-  const int64_t pad = (kernel - 1) / 2;
+  if (pad < 0) pad = (kernel - 1) / 2;
   node->attrs.set("kernel_shape", std::vector<int64_t>{kernel, kernel});
   node->attrs.set("strides", std::vector<int64_t>{stride, stride});
   node->attrs.set("pads", std::vector<int64_t>{pad, pad, pad, pad});
@@ -74,9 +80,9 @@ Value* NetBuilder::batch_norm(Value* x, const std::string& name, int64_t channel
 
 Value* NetBuilder::conv_bn_act(Value* x, const std::string& name, int64_t in_channels,
                                int64_t out_channels, int64_t kernel, int64_t stride, int64_t groups,
-                               OpType activation) {
+                               OpType activation, float epsilon) {
   Value* y = conv(x, name + ".0", in_channels, out_channels, kernel, stride, groups, false);
-  y = batch_norm(y, name + ".1", out_channels, kMobileNetBatchNormEps);
+  y = batch_norm(y, name + ".1", out_channels, epsilon);
   if (activation != OpType::kIdentity) y = unary(activation, y, name + ".2");
   return y;
 }
@@ -101,6 +107,61 @@ Value* NetBuilder::global_average_pool(Value* x, const std::string& name) {
   ir::Node* node = nullptr;
   Value* out = output_of(OpType::kGlobalAveragePool, name, {x}, &node);
   node->layout = ir::Layout::kNCHW;
+  return out;
+}
+
+Value* NetBuilder::max_pool(Value* x, const std::string& name, int64_t kernel, int64_t stride,
+                            int64_t pad, bool ceil_mode) {
+  ir::Node* node = nullptr;
+  Value* out = output_of(OpType::kMaxPool, name, {x}, &node);
+  node->attrs.set("kernel_shape", std::vector<int64_t>{kernel, kernel});
+  node->attrs.set("strides", std::vector<int64_t>{stride, stride});
+  node->attrs.set("pads", std::vector<int64_t>{pad, pad, pad, pad});
+  node->attrs.set("ceil_mode", int64_t{ceil_mode ? 1 : 0});
+  node->layout = ir::Layout::kNCHW;
+  return out;
+}
+
+Value* NetBuilder::concat(std::vector<Value*> xs, const std::string& name, int64_t axis) {
+  ir::Node* node = nullptr;
+  Value* out = output_of(OpType::kConcat, name, std::move(xs), &node);
+  node->attrs.set("axis", axis);
+  return out;
+}
+
+Value* NetBuilder::reshape(Value* x, const std::string& name, std::vector<int64_t> shape) {
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  Value* target =
+      graph_.add_constant(name + ".shape", Tensor::FromVector(DType::kI64, {rank}, shape));
+  return output_of(OpType::kReshape, name, {x, target});
+}
+
+Value* NetBuilder::transpose(Value* x, const std::string& name, std::vector<int64_t> perm) {
+  ir::Node* node = nullptr;
+  Value* out = output_of(OpType::kTranspose, name, {x}, &node);
+  node->attrs.set("perm", std::move(perm));
+  return out;
+}
+
+std::vector<Value*> NetBuilder::split(Value* x, const std::string& name, int64_t axis,
+                                      std::vector<int64_t> sizes) {
+  const int64_t parts = static_cast<int64_t>(sizes.size());
+  Value* split_sizes =
+      graph_.add_constant(name + ".split", Tensor::FromVector(DType::kI64, {parts}, sizes));
+  std::vector<Value*> outs;
+  for (int64_t i = 0; i < parts; ++i)
+    outs.push_back(graph_.add_value(name + "." + std::to_string(i), DType::kF32, {},
+                                    /*has_shape=*/false));
+  ir::Node* node = graph_.add_node(OpType::kSplit, name, {x, split_sizes}, outs);
+  node->attrs.set("axis", axis);
+  return outs;
+}
+
+Value* NetBuilder::reduce_mean(Value* x, const std::string& name, std::vector<int64_t> axes) {
+  ir::Node* node = nullptr;
+  Value* out = output_of(OpType::kReduceMean, name, {x}, &node);
+  node->attrs.set("axes", std::move(axes));
+  node->attrs.set("keepdims", int64_t{0});
   return out;
 }
 

@@ -14,10 +14,21 @@ std::string shared_dir() {
   if (const char* env = std::getenv("MCONV_SHARED_DIR")) return env;
   return MCONV_SHARED_DIR;
 }
-std::string shared_models_dir() { return shared_dir() + "/data/models"; }
-std::string shared_images_dir() { return shared_dir() + "/data/images"; }
-std::string binary_dir() { return MCONV_BINARY_DIR; }
-std::string mconv_binary() { return binary_dir() + "/mconv"; }
+std::string shared_models_dir() {
+  return shared_dir() + "/data/models";
+}
+std::string shared_images_dir() {
+  return shared_dir() + "/data/images";
+}
+std::string binary_dir() {
+  return MCONV_BINARY_DIR;
+}
+std::string mconv_binary() {
+  return binary_dir() + "/mconv";
+}
+std::string source_dir() {
+  return MCONV_SOURCE_DIR;
+}
 
 bool in_ci() {
   const char* ci = std::getenv("CI");
@@ -41,8 +52,10 @@ CommandResult run_command(const std::string& command) {
   size_t n;
   while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.output.append(buf.data(), n);
   int status = ::pclose(pipe);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  if (WIFEXITED(status))
+    result.exit_code = WEXITSTATUS(status);
+  else if (WIFSIGNALED(status))
+    result.exit_code = 128 + WTERMSIG(status);
   return result;
 }
 

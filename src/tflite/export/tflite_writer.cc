@@ -90,6 +90,11 @@ void TfliteWriter::add_operator(tfl::BuiltinOperator op, int version, std::vecto
   operators_.push_back(std::move(rec));
 }
 
+void TfliteWriter::add_metadata(const std::string& name, std::vector<uint8_t> data) {
+  buffers_.push_back(std::move(data));
+  metadata_.emplace_back(name, static_cast<uint32_t>(buffers_.size() - 1));
+}
+
 std::vector<uint8_t> TfliteWriter::finish(const std::vector<IoTensor>& inputs,
                                           const std::vector<IoTensor>& outputs,
                                           const std::string& signature_key,
@@ -185,6 +190,10 @@ std::vector<uint8_t> TfliteWriter::finish(const std::vector<IoTensor>& inputs,
   auto description_str = fbb_.CreateString(description);
   auto buffers_vec = fbb_.CreateVector(buffers);
   auto signatures_vec = fbb_.CreateVector(&signature, 1);
+  std::vector<fb::Offset<tfl::Metadata>> metadata;
+  for (const auto& [name, buffer] : metadata_)
+    metadata.push_back(tfl::CreateMetadata(fbb_, fbb_.CreateString(name), buffer));
+  auto metadata_vec = metadata.empty() ? 0 : fbb_.CreateVector(metadata);
   tfl::ModelBuilder model(fbb_);
   model.add_version(3);
   model.add_operator_codes(codes_vec);
@@ -192,6 +201,7 @@ std::vector<uint8_t> TfliteWriter::finish(const std::vector<IoTensor>& inputs,
   model.add_description(description_str);
   model.add_buffers(buffers_vec);
   model.add_signature_defs(signatures_vec);
+  if (!metadata.empty()) model.add_metadata(metadata_vec);
   tfl::FinishModelBuffer(fbb_, model.Finish());
   return std::vector<uint8_t>(fbb_.GetBufferPointer(), fbb_.GetBufferPointer() + fbb_.GetSize());
 }

@@ -51,6 +51,9 @@ class TfliteWriter {
 
   int operator_count() const { return static_cast<int>(operators_.size()); }
 
+  // A named metadata entry (Model.metadata) whose buffer holds `data` (e.g. "TFLITE_METADATA").
+  void add_metadata(const std::string& name, std::vector<uint8_t> data);
+
  private:
   struct TensorRecord {
     std::string name;                      // tensor name
@@ -78,6 +81,7 @@ class TfliteWriter {
   std::vector<OpcodeRecord> opcodes_;
   std::map<int, uint32_t> opcode_index_;  // builtin code -> index into opcodes_
   std::vector<OperatorRecord> operators_;
+  std::vector<std::pair<std::string, uint32_t>> metadata_;  // name -> buffer index
 };
 
 }  // namespace mconv::tflite

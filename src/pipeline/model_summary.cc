@@ -1,4 +1,4 @@
-#include "cli/model_summary.h"
+#include "pipeline/model_summary.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,6 +6,8 @@
 
 #include "cli/cli_output.h"
 #include "cli/json_writer.h"
+#include "cli/metadata_summary.h"
+#include "tflite/metadata/tflite_metadata.h"
 
 namespace mconv::cli {
 
@@ -132,6 +134,11 @@ ModelSummary summarize_model(const ModelFile& file, const ir::Model& model) {
     s.parameter_bytes += static_cast<int64_t>(v->constant->byte_size());
     s.parameters_by_dtype[std::string(dtype_name(v->constant->dtype()))] += n;
   }
+  s.metadata = model.metadata;
+  // The importer skips damaged TFLite metadata; inspect says why.
+  if (file.format == ModelFormat::kTflite)
+    if (auto read = tflite::read_tflite_metadata(file.bytes); !read.ok())
+      s.metadata_error = read.status().message();
   return s;
 }
 
@@ -195,6 +202,7 @@ std::string summary_text(const ModelSummary& s) {
     std::string number = std::to_string(count);
     out += row + std::string(5 > number.size() ? 5 - number.size() : 0, ' ') + number + "\n";
   }
+  out += metadata_text(s.metadata, s.metadata_error);
   return out;
 }
 
@@ -243,6 +251,8 @@ std::string summary_json(const ModelSummary& s) {
   for (const auto& [dtype, count] : s.parameters_by_dtype) j.field(dtype, count);
   j.end_object();
   j.field("quantized_values", s.quantized_values);
+  j.key("metadata");
+  metadata_json(j, s.metadata, s.metadata_error);
   j.end_object();
   return j.str();
 }

@@ -1,4 +1,4 @@
-#include "cli/variant_runs.h"
+#include "pipeline/variant_runs.h"
 
 #include <algorithm>
 #include <cstring>

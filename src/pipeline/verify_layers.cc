@@ -1,11 +1,11 @@
-#include "cli/verify_layers.h"
+#include "pipeline/verify_layers.h"
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <unordered_map>
 
-#include "cli/variant_runs.h"
+#include "pipeline/variant_runs.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::cli {

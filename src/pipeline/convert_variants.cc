@@ -1,4 +1,4 @@
-#include "cli/convert_variants.h"
+#include "pipeline/convert_variants.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,10 +8,12 @@
 #include <map>
 
 #include "cli/progress.h"
-#include "cli/variant_runs.h"
+#include "pipeline/variant_runs.h"
+#include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
+#include "delegates/delegate_analysis.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
 #include "report/metrics.h"
@@ -29,6 +31,34 @@ std::string fixed(double v, int digits) {
 
 std::string ext_of(ModelFormat f) {
   return f == ModelFormat::kOnnx ? "onnx" : "tflite";
+}
+
+// The file's delegate coverage (`mconv inspect --delegates --json`) and what --target rewrote.
+void fill_delegate_coverage(const std::vector<uint8_t>& bytes, const std::string& file,
+                            const ConvertOptions& convert, const ConvertReport& convert_report,
+                            report::VariantReport& v) {
+  for (const passes::PassEntry& entry : passes::delegate_form_passes(
+           convert.delegate_target, convert.target == ModelFormat::kTflite))
+    for (const passes::PassReport& ran : convert_report.passes)
+      if (ran.name == entry.name && ran.changes > 0)
+        v.target_changes +=
+            (v.target_changes.empty() ? "" : ", ") + ran.name + ": " + std::to_string(ran.changes);
+  auto analysis = delegates::analyze_model_bytes(bytes, file);
+  if (!analysis.ok()) return;
+  for (const delegates::DelegateCoverage& d : analysis->delegates) {
+    report::DelegateCoverageRow row;
+    row.key = d.key;
+    row.name = d.name;
+    row.rules_source = d.source;
+    row.nodes = d.nodes;
+    row.taken = d.taken;
+    row.partition_sizes = d.partition_sizes;
+    row.verdict = d.verdict;
+    row.verdict_text = d.verdict_text;
+    for (const delegates::NotTaken& n : d.not_taken)
+      row.not_taken.push_back({n.node, n.op, n.reason});
+    v.delegates.push_back(std::move(row));
+  }
 }
 
 }  // namespace
@@ -160,6 +190,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
         continue;
       }
       v.file_bytes = static_cast<int64_t>(bytes->size());
+      fill_delegate_coverage(*bytes, file, convert, convert_report, v);
       v.inputs = tensor_infos(model.graph.inputs);
       v.outputs = tensor_infos(model.graph.outputs);
       for (const std::string& w : convert_report.warnings) rep.notes.push_back(file + ": " + w);

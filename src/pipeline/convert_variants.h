@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/convert_pipeline.h"
+#include "pipeline/convert_pipeline.h"
 #include "core/status.h"
 #include "ir/graph.h"
 #include "report/report.h"

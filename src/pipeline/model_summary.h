@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 #include "ir/graph.h"
 
 namespace mconv::cli {
@@ -37,6 +37,8 @@ struct ModelSummary {
   int64_t parameter_bytes = 0;                             // their bytes as stored in the IR
   std::map<std::string, int64_t> parameters_by_dtype;      // dtype name -> element count
   int64_t quantized_values = 0;  // values carrying quantization parameters
+  ir::ModelMetadata metadata;    // labels, preprocessing, ... as the file says
+  std::string metadata_error;    // why the file's metadata could not be read ("" = fine)
 };
 
 ModelSummary summarize_model(const ModelFile& file, const ir::Model& model);

@@ -1,4 +1,4 @@
-#include "cli/model_files.h"
+#include "pipeline/model_files.h"
 
 #include <cstring>
 #include <filesystem>
@@ -7,6 +7,7 @@
 #include "core/file_io.h"
 #include "onnx/onnx_importer.h"
 #include "tflite/tflite_importer.h"
+#include "torch/torch_importer.h"
 
 namespace mconv::cli {
 
@@ -16,6 +17,8 @@ std::string_view model_format_name(ModelFormat format) {
       return "ONNX";
     case ModelFormat::kTflite:
       return "TFLite";
+    case ModelFormat::kTorch:
+      return "PyTorch";
     case ModelFormat::kUnknown:
       break;
   }
@@ -133,6 +136,7 @@ Status check_onnx_structure(const std::vector<uint8_t>& bytes) {
 
 ModelFormat detect_model_format(const std::vector<uint8_t>& bytes) {
   if (has_tflite_identifier(bytes)) return ModelFormat::kTflite;
+  if (torch::looks_like_torch_checkpoint(bytes)) return ModelFormat::kTorch;
   if (check_onnx_structure(bytes).ok()) return ModelFormat::kOnnx;
   return ModelFormat::kUnknown;
 }
@@ -152,7 +156,10 @@ Expected<ModelFile> read_model_file(const std::string& path) {
   if (ext == ".onnx")
     return Status::Error("not a valid ONNX file: " + check_onnx_structure(file.bytes).message());
   if (ext == ".tflite") return Status::Error("not a TFLite file: no 'TFL3' identifier");
-  return Status::Error("unrecognised model format (expected ONNX or TFLite)");
+  if (ext == ".pth" || ext == ".pt")
+    return Status::Error(
+        "not a torch.save checkpoint (neither a ZIP archive nor the legacy format)");
+  return Status::Error("unrecognised model format (expected ONNX, TFLite or a PyTorch checkpoint)");
 }
 
 Expected<ir::Model> import_model(const ModelFile& file) {
@@ -165,6 +172,8 @@ Expected<ir::Model> import_model(const ModelFile& file) {
     }
     case ModelFormat::kTflite:
       return import_tflite(file);
+    case ModelFormat::kTorch:
+      return torch::import_torch_bytes(file.bytes, {.arch = file.arch, .source_name = file.path});
     case ModelFormat::kUnknown:
       break;
   }

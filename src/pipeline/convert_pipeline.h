@@ -25,10 +25,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/model_files.h"
+#include "cli/metadata_options.h"
 #include "core/status.h"
 #include "ir/graph.h"
+#include "passes/delegate_forms.h"
 #include "passes/pass.h"
+#include "pipeline/model_files.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
 
@@ -62,9 +64,12 @@ struct ConvertOptions {
   quant::IntegerIo integer_io = quant::IntegerIo::kFloat;  // int8 TFLite: I/O types
   bool integer_only = false;  // int8: every activation int8 (no float islands, no mixed precision)
   CalibrationImages calibration;  // int8: the calibration images
+  passes::DelegateTarget delegate_target = passes::DelegateTarget::kDefault;  // --target forms
   quant::PtqOptions ptq =
-      quant::product_ptq_options();  // int8: range method, channel splitting, ... (types are set
-                                     // per target: int8 activations for TFLite, uint8 for ONNX)
+      quant::product_ptq_options();  // int8: range method, channel
+                                     // splitting, ... (types are set per target: int8 activations
+                                     // for TFLite, uint8 for ONNX); mixed precision on
+  MetadataChoice metadata;  // metadata written into the file, over the source's (model.metadata)
 };
 
 // What the int8 quantizer did, for the report and the convert line.

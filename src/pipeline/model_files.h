@@ -16,16 +16,19 @@ enum class ModelFormat {
   kUnknown,  // neither of the formats below
   kOnnx,     // ONNX ModelProto (protobuf)
   kTflite,   // TFLite flatbuffer ("TFL3" file identifier)
+  kTorch,    // torch.save checkpoint (ZIP archive or legacy pickle) of a torchvision classifier
 };
-std::string_view model_format_name(ModelFormat format);  // "ONNX", "TFLite", "unknown"
+std::string_view model_format_name(ModelFormat format);  // "ONNX", "TFLite", "PyTorch", "unknown"
 
 struct ModelFile {
   std::string path;                            // as given by the user
   std::vector<uint8_t> bytes;                  // the whole file
   ModelFormat format = ModelFormat::kUnknown;  // detected from the content
+  std::string arch;  // PyTorch checkpoints: torchvision architecture (--arch); empty = recognise
 };
 
-// Content sniffing only: 'TFL3' at bytes 4..8, or a well-formed top-level ONNX ModelProto.
+// Content sniffing only: 'TFL3' at bytes 4..8, a ZIP archive or torch's legacy magic number
+// (PyTorch), or a well-formed top-level ONNX ModelProto.
 ModelFormat detect_model_format(const std::vector<uint8_t>& bytes);
 // Checks that `bytes` parse as a top-level ModelProto with a graph: every field well-formed and
 // inside the buffer. The error says why not ("graph field needs 10,176,000 bytes, 980 remain").
