@@ -428,8 +428,16 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   auto rep = convert_variants(source, options);
   if (!rep.ok()) return fail(out, rep.status());
   for (const auto& v : rep->variants) {
-    std::printf("%-28s %-6s %9s  agree %6s  cos %8s  top-1 %6s  p50 %8s ms  %s%s%s\n",
-                v.path.c_str(), v.runtime.empty() ? "-" : (v.format == "onnx" ? "ORT" : "TFLite"),
+    // An int8 file is named with its mode: "x_int8.onnx [mixed, 3 float]".
+    std::string name = v.path;
+    if (v.int8)
+      name +=
+          " [" + v.int8->mode +
+          (v.int8->mode == "mixed" ? ", " + std::to_string(v.int8->kept_in_float.size()) + " float"
+                                   : std::string()) +
+          "]";
+    std::printf("%-28s %-6s %9s  agree %6s  cos %8s  top-1 %6s  p50 %8s ms  %s%s%s\n", name.c_str(),
+                v.runtime.empty() ? "-" : (v.format == "onnx" ? "ORT" : "TFLite"),
                 human_bytes(static_cast<uint64_t>(v.file_bytes)).c_str(),
                 report::format_percent(v.top1_agreement).c_str(),
                 report::format_number(v.cosine, "%.5f").c_str(),
@@ -521,11 +529,12 @@ int run_convert(const std::vector<std::string>& args) {
   if (options.precision == Precision::kInt8)
     std::printf(
         "int8: calibrated on %lld images from %s (preset %s, %s ranges), %d conv chains "
-        "split, %d gates folded, %.1f s\n",
+        "split, %d gates folded, %.1f s\nint8: %s\n",
         static_cast<long long>(report.calibration_images), options.calibration.dir.c_str(),
         options.calibration.preset.c_str(),
         std::string(quant::range_method_name(options.ptq.quantize.activation_range.method)).c_str(),
-        report.chains_split, report.gates_folded, report.calibration_seconds);
+        report.chains_split, report.gates_folded, report.calibration_seconds,
+        int8_summary(report.int8).c_str());
   if (verbose) {
     if (report.dequantized_weights > 0)
       std::printf("dequantized weights: %lld hybrid tensors written as FP32\n",

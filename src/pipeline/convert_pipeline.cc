@@ -149,6 +149,22 @@ std::string int8_mode(const Int8Facts& facts) {
   return facts.mixed ? "mixed" : "integer-only";
 }
 
+report::Int8Report int8_report(const Int8Facts& facts) {
+  report::Int8Report r;
+  r.mode = int8_mode(facts);
+  for (const quant::KeptInFloat& k : facts.kept_in_float)
+    r.kept_in_float.push_back({k.value, k.producer, k.noise_removed});
+  r.bias_corrected = facts.bias_corrected;
+  r.heldout_images = facts.heldout_images;
+  if (facts.heldout_images > 0) {
+    r.heldout_agreement = facts.heldout_final.agreement;
+    r.heldout_agreement_int8 = facts.heldout_int8.agreement;
+  }
+  if (facts.mixed) r.target_agreement = facts.target_agreement;
+  r.target_met = facts.target_met;
+  return r;
+}
+
 std::string int8_summary(const Int8Facts& facts) {
   auto pct = [](double v) {
     char buf[32];

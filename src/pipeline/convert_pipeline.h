@@ -33,6 +33,7 @@
 #include "pipeline/model_files.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
+#include "report/report.h"
 
 namespace mconv::cli {
 
@@ -102,6 +103,8 @@ struct ConvertReport {
 std::string int8_summary(const Int8Facts& facts);
 // The mode name: "mixed" (float islands allowed) or "integer-only".
 std::string int8_mode(const Int8Facts& facts);
+// The same facts for the report.
+report::Int8Report int8_report(const Int8Facts& facts);
 
 // The format an output path asks for, from its extension (".onnx", ".tflite", any case);
 // kUnknown for anything else.

@@ -8,14 +8,13 @@
 #include <map>
 
 #include "cli/progress.h"
-#include "pipeline/variant_runs.h"
-#include "delegates/delegate_analysis.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
+#include "pipeline/variant_runs.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
@@ -202,6 +201,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                             " conv chains split into channel groups, " +
                             std::to_string(convert_report.gates_folded) + " gates folded; " +
                             int8_summary(convert_report.int8));
+      if (precision == Precision::kInt8) v.int8 = int8_report(convert_report.int8);
 
       // Verify in the real runtime.
       stage = Clock::now();
