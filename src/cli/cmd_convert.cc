@@ -14,11 +14,11 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/metadata_options.h"
+#include "core/file_io.h"
+#include "data/preprocess.h"
 #include "pipeline/convert_pipeline.h"
 #include "pipeline/convert_variants.h"
 #include "pipeline/model_files.h"
-#include "core/file_io.h"
-#include "data/preprocess.h"
 #include "quant/range_estimation.h"
 #include "report/format.h"
 #include "zoo/zoo.h"
@@ -104,7 +104,8 @@ CommandSpec convert_spec() {
                        "torch for .onnx sources, keras for .tflite)"},
               {.name = "split-groups",
                .value_name = "N",
-               .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
+               .help = "int8: split conv chains into up to N channel groups (default 1 = off: "
+                       "the groups cost convolutions, a Concat and a Gather)"},
               {.name = "io",
                .value_name = "T",
                .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
