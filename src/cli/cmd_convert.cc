@@ -110,7 +110,8 @@ CommandSpec convert_spec() {
                .help = "int8: full integer, every activation int8 (no mixed precision)"},
               {.name = "split-groups",
                .value_name = "N",
-               .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
+               .help = "int8: split conv chains into up to N channel groups (default 1 = off: "
+                       "the groups cost convolutions, a Concat and a Gather)"},
               {.name = "io",
                .value_name = "T",
                .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
