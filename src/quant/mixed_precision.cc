@@ -203,10 +203,13 @@ Expected<MixedPrecisionChoice> choose_float_values(
     k = std::min(2 * k, max_kept);
   }
   if (!found) {
-    // Budget out of reach within max_kept: the best agreement measured, fewest kept on ties.
+    // Budget out of reach within max_kept: the best agreement measured, the lower output noise
+    // on ties (a few held-out images tie often; the noise separates them).
     auto best = choice.tried.begin();
     for (auto it = choice.tried.begin(); it != choice.tried.end(); ++it)
-      if (it->second.agreement > best->second.agreement) best = it;
+      if (it->second.agreement > best->second.agreement ||
+          (it->second.agreement == best->second.agreement && it->second.noise < best->second.noise))
+        best = it;
     choice.kept = best->first;
     choice.chosen = best->second;
     return choice;

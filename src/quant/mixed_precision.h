@@ -13,7 +13,8 @@
 //     from one stored weights-only run.
 //  2. choose_float_values: the fewest top-ranked activations whose removal makes the top-1
 //     agreement with FP32, measured on held-out images (never used for ranges), reach the
-//     target: k = 0, 1, 2, 4, ... until met, then bisection between the last two k.
+//     target: k = 0, 1, 2, 4, ... until met, then bisection between the last two k; out of
+//     reach: the k with the best agreement, the lowest output noise on ties.
 // The caller builds each candidate graph (quantize_to_qdq with QuantizeOptions::float_values,
 // then whatever else it applies, e.g. bias correction), so the agreement is measured on the
 // graph that ships.

@@ -223,6 +223,16 @@ TEST(MixedPrecision, ChoosesTheFewestActivationsThatMeetTheTarget) {
   ASSERT_TRUE(unreachable.ok());
   EXPECT_FALSE(unreachable->target_met);
   EXPECT_EQ(unreachable->kept, 8);
+  // Out of reach with agreement tied everywhere: the lowest noise.
+  auto flat = [](int k) -> Expected<OutputError> {
+    OutputError e;
+    e.agreement = 0.9;
+    e.noise = k == 2 ? 0.01 : 0.1;
+    return e;
+  };
+  auto tied = choose_float_values(flat, 0.95, 8);
+  ASSERT_TRUE(tied.ok());
+  EXPECT_EQ(tied->kept, 2);
   // Met with none kept.
   auto none = choose_float_values(measure, 0.5, 8);
   ASSERT_TRUE(none.ok());
