@@ -1,6 +1,9 @@
 #include "cli/args.h"
 
 #include <charconv>
+#include <cstdio>
+
+#include "cli/cli_output.h"
 
 namespace mconv::cli {
 
@@ -146,6 +149,16 @@ Expected<int64_t> int_option(const ParsedArgs& args, const std::string& name, in
                              int64_t min, int64_t max) {
   if (auto v = args.value(name)) return parse_int(*v, "--" + name, min, max);
   return fallback;
+}
+
+std::optional<int> parse_command(const CommandSpec& spec, const std::vector<std::string>& args,
+                                 ParsedArgs& out) {
+  auto parsed = parse_args(spec, args);
+  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
+  out = std::move(parsed).value();
+  if (!out.help()) return std::nullopt;
+  std::fputs(help_text(spec).c_str(), stdout);
+  return kExitOk;
 }
 
 }  // namespace mconv::cli

@@ -60,6 +60,11 @@ Expected<ParsedArgs> parse_args(const CommandSpec& spec, const std::vector<std::
 // The help text: usage line, summary, operands, options, notes.
 std::string help_text(const CommandSpec& spec);
 
+// What every command does first: parse_args into `out`, then either nullopt (go on) or the exit
+// code the command ends with (kExitUsage after printing the usage error, kExitOk after --help).
+std::optional<int> parse_command(const CommandSpec& spec, const std::vector<std::string>& args,
+                                 ParsedArgs& out);
+
 // Parses a whole decimal integer in [min, max]; `what` names it in the error.
 Expected<int64_t> parse_int(const std::string& text, const std::string& what, int64_t min,
                             int64_t max);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/number_format.h"
 #include "core/status.h"
 
 namespace mconv::cli {
@@ -20,9 +21,7 @@ int fail(const std::string& subject, const Status& status);
 // Reports a command-line mistake for subcommand `command` and returns kExitUsage.
 int usage_error(const std::string& command, const std::string& reason);
 
-// "10,176,583"
-std::string with_thousands(int64_t n);
-// "9.7 MiB", "512 B"
-std::string human_bytes(uint64_t bytes);
+using ::mconv::human_bytes;     // core/number_format.h
+using ::mconv::with_thousands;  // core/number_format.h
 
 }  // namespace mconv::cli

@@ -2,13 +2,11 @@
 // load time, first inference, latency mean/p50/p90/p99, peak RSS and file size of each model in
 // its runtime, on seeded random inputs of the model's own signature; several models give one
 // side-by-side table.
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <random>
 
@@ -16,11 +14,11 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/json_writer.h"
-#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "cli/progress.h"
-#include "core/half.h"
 #include "litert/litert.h"
+#include "pipeline/bench_measures.h"
+#include "pipeline/model_files.h"
 #include "report/metrics.h"
 
 namespace mconv::cli {
@@ -98,58 +96,6 @@ struct BenchResult {
 double elapsed_ms(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
-}
-
-// VmHWM of this process in bytes (0 when /proc is unavailable).
-int64_t peak_rss_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10) * 1024;
-  rusage usage{};
-  ::getrusage(RUSAGE_SELF, &usage);
-  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
-}
-
-// Resets VmHWM to the current RSS so each model's peak is its own (Linux >= 4.0); false when
-// the kernel refuses, in which case peaks are cumulative over the models benchmarked so far.
-bool reset_peak_rss() {
-  FILE* f = std::fopen("/proc/self/clear_refs", "w");
-  if (!f) return false;
-  bool ok = std::fputs("5", f) >= 0;
-  return std::fclose(f) == 0 && ok;
-}
-
-// A seeded random tensor of `dtype` and `shape` (dynamic dims as 1).
-Expected<Tensor> random_tensor(DType dtype, std::vector<int64_t> shape, std::mt19937_64& rng) {
-  for (int64_t& d : shape)
-    if (d < 0) d = 1;
-  Tensor t(dtype, shape);
-  const int64_t n = t.element_count();
-  std::uniform_real_distribution<float> unit(-1.f, 1.f);
-  switch (dtype) {
-    case DType::kF32:
-      for (int64_t i = 0; i < n; ++i) t.data<float>()[i] = unit(rng);
-      break;
-    case DType::kF16:
-      for (int64_t i = 0; i < n; ++i) t.data<uint16_t>()[i] = float_to_half(unit(rng));
-      break;
-    case DType::kI8:
-      for (int64_t i = 0; i < n; ++i) t.data<int8_t>()[i] = static_cast<int8_t>(rng() % 256 - 128);
-      break;
-    case DType::kU8:
-      for (int64_t i = 0; i < n; ++i) t.data<uint8_t>()[i] = static_cast<uint8_t>(rng() % 256);
-      break;
-    case DType::kI32:
-      for (int64_t i = 0; i < n; ++i) t.data<int32_t>()[i] = static_cast<int32_t>(rng() % 10);
-      break;
-    case DType::kI64:
-      for (int64_t i = 0; i < n; ++i) t.data<int64_t>()[i] = static_cast<int64_t>(rng() % 10);
-      break;
-    default:
-      return Status::Error("cannot make random inputs of type " + std::string(dtype_name(dtype)));
-  }
-  return t;
 }
 
 // ONNX Runtime or the reference interpreter, in this process.
@@ -386,14 +332,10 @@ void print_json(const std::vector<BenchResult>& results, const BenchSettings& s)
 
 int run_bench(const std::vector<std::string>& args) {
   CommandSpec spec = bench_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
   BenchSettings s;
-  if (auto name = parsed->value("runtime")) {
+  if (auto name = parsed.value("runtime")) {
     if (*name == "ort")
       s.runtime = BenchRuntime::kOrt;
     else if (*name == "litert")
@@ -412,20 +354,20 @@ int run_bench(const std::vector<std::string>& args) {
                             {"warmup", 0, 100000, &s.warmup},
                             {"runs", 1, 1000000, &s.runs}};
   for (const IntOption& o : ints)
-    if (auto text = parsed->value(o.name)) {
+    if (auto text = parsed.value(o.name)) {
       auto n = parse_int(*text, std::string("--") + o.name, o.min, o.max);
       if (!n.ok()) return usage_error(spec.name, n.status().message());
       *o.target = static_cast<int>(*n);
     }
-  if (auto text = parsed->value("seed")) {
+  if (auto text = parsed.value("seed")) {
     auto n = parse_int(*text, "--seed", 0, INT64_MAX);
     if (!n.ok()) return usage_error(spec.name, n.status().message());
     s.seed = static_cast<uint64_t>(*n);
   }
 
   std::vector<BenchResult> results;
-  for (const std::string& path : parsed->positionals()) results.push_back(bench_one(path, s));
-  if (parsed->flag("json"))
+  for (const std::string& path : parsed.positionals()) results.push_back(bench_one(path, s));
+  if (parsed.flag("json"))
     print_json(results, s);
   else
     print_table(results, s);

@@ -14,11 +14,14 @@
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/metadata_options.h"
+#include "cli/progress.h"
 #include "core/file_io.h"
 #include "data/preprocess.h"
+#include "pipeline/convert_file.h"
 #include "pipeline/convert_pipeline.h"
 #include "pipeline/convert_variants.h"
 #include "pipeline/model_files.h"
+#include "pipeline/variants_source.h"
 #include "quant/range_estimation.h"
 #include "report/format.h"
 #include "zoo/zoo.h"
@@ -130,9 +133,9 @@ CommandSpec convert_spec() {
           "FP32. The output is written atomically: on any error no file is created.\n"
           "PyTorch checkpoints (torch.save of a state dict, also inside a training checkpoint;\n"
           "read without Python, pickled code refused): torchvision MobileNetV2/V3, ResNet,\n"
-          "EfficientNet B0-B7, ShuffleNetV2, SqueezeNet, MNASNet, recognised from the keys (or\n"
-          "--arch); the model takes NCHW float [1,3,224,224] as torchvision does (torch preset)\n"
-          "and its batch is dynamic in the written files like an ONNX source's.\n"
+          "EfficientNet B0-B7, ShuffleNetV2, SqueezeNet, MNASNet (also ResNeXt, Wide ResNet),\n"
+          "recognised from the keys (or --arch); the model takes NCHW float [1,3,224,224] as\n"
+          "torchvision does (torch preset), batch 1 like torch.onnx.export's files.\n"
           "FP16: ONNX gets float16 weights, math and I/O; TFLite float16 weights with DEQUANTIZE\n"
           "and float32 I/O. INT8: calibrated post-training quantization with per-channel int8\n"
           "weights; ONNX as QDQ (uint8 activations), TFLite full integer with QUANTIZE and\n"
@@ -156,8 +159,7 @@ CommandSpec convert_spec() {
 void choose_preset_and_metadata(const ParsedArgs& args, const ir::Model& source,
                                 ModelFormat source_format, const std::string& name,
                                 ConvertOptions& options) {
-  std::string preset = args.value("preset").value_or(preset_from_metadata(source.metadata));
-  if (preset.empty()) preset = source_format == ModelFormat::kTflite ? "keras" : "torch";
+  const std::string preset = args.value("preset").value_or(default_preset(source, source_format));
   options.calibration.preset = preset;
   options.metadata = metadata_choice(args);
   options.metadata.preset = preset;
@@ -177,20 +179,6 @@ std::string signature_lines(const ir::Graph& graph) {
   for (const ir::Value* v : graph.outputs)
     text += "  output '" + v->name + "' " + value_type(*v) + "\n";
   return text;
-}
-
-// The output's directory must exist and the output must not be a directory or the source.
-Status check_output_path(const std::string& out, const std::string& source) {
-  std::error_code ec;
-  const std::filesystem::path path(out);
-  if (path.filename().empty()) return Status::Error("is a directory");
-  const std::filesystem::path dir = path.parent_path();
-  if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-    return Status::Error("directory " + dir.string() + " does not exist");
-  if (std::filesystem::is_directory(path, ec)) return Status::Error("is a directory");
-  if (is_same_file(out, source))
-    return Status::Error("is the source file; choose another output name");
-  return Status::Ok();
 }
 
 // Calibration and quantization options (single-file --precision int8, or directory mode).
@@ -330,46 +318,23 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   if (!zoo_name && args.positionals().empty()) return usage_error(spec.name, "missing SOURCE");
   if (!zoo_name && (args.flag("weights") || args.flag("seed")))
     return usage_error(spec.name, "--weights and --seed apply to --zoo models");
-  const auto weights = args.value("weights");
-  auto weights_file = weights ? read_model_file(*weights) : Expected<ModelFile>(ModelFile{});
-  if (weights && !weights_file.ok()) return fail(*weights, weights_file.status());
-  ir::Model source;
-  ModelFormat source_format = ModelFormat::kOnnx;
-  if (zoo_name) {
-    zoo::ZooOptions zoo_options;
-    if (auto w = args.value("weights")) zoo_options.weights_path = *w;
-    if (auto seed = args.value("seed")) {
-      auto v = parse_int(*seed, "--seed", 0, INT64_MAX);
-      if (!v.ok()) return usage_error(spec.name, v.status().message());
-      zoo_options.seed = static_cast<uint64_t>(*v);
-    }
-    // A PyTorch checkpoint of the zoo architecture is built with its own weights.
-    const bool torch_weights = weights && weights_file->format == ModelFormat::kTorch;
-    weights_file->arch = *zoo_name;
-    auto model =
-        torch_weights ? import_model(*weights_file) : zoo::build_zoo_model(*zoo_name, zoo_options);
-    if (!model.ok()) return fail("--zoo " + *zoo_name, model.status());
-    source = std::move(model).value();
-    options.source_label = "zoo:" + *zoo_name + " (" + source.producer + ")";
-    options.name = *zoo_name;
-    if (zoo_options.weights_path.empty())
-      options.synthetic.push_back("Weights: seeded synthetic (seed " +
-                                  std::to_string(zoo_options.seed) +
-                                  ", BatchNorm statistics randomized), not trained: accuracy "
-                                  "against labels means nothing, agreement still does.");
-  } else {
-    const std::string& path = args.positional(0);
-    auto file = read_model_file(path);
-    if (!file.ok()) return fail(path, file.status());
-    file->arch = args.value("arch").value_or("");
-    auto model = import_model(*file);
-    if (!model.ok()) return fail(path, model.status());
-    source = std::move(model).value();
-    source_format = file->format;
-    options.source_label = path;
-    std::string stem = std::filesystem::path(path).stem().string();
-    options.name = stem;
+  VariantsSourceSpec source_spec{.path = zoo_name ? "" : args.positional(0),
+                                 .arch = args.value("arch").value_or(""),
+                                 .zoo = zoo_name.value_or(""),
+                                 .weights = args.value("weights").value_or("")};
+  if (auto seed = args.value("seed")) {
+    auto v = parse_int(*seed, "--seed", 0, INT64_MAX);
+    if (!v.ok()) return usage_error(spec.name, v.status().message());
+    source_spec.seed = static_cast<uint64_t>(*v);
   }
+  auto loaded = load_variants_source(source_spec);
+  if (!loaded.ok())
+    return fail(zoo_name ? "--zoo " + *zoo_name : source_spec.path, loaded.status());
+  const ir::Model& source = loaded->model;
+  const ModelFormat source_format = loaded->format;
+  options.source_label = loaded->label;
+  options.name = loaded->name;
+  options.synthetic = loaded->synthetic;
   if (auto n = args.value("name")) options.name = *n;
   if (options.name.empty() || options.name.find('/') != std::string::npos)
     return usage_error(spec.name, "--name must be a plain file name prefix");
@@ -403,29 +368,8 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
     if (!v->ok()) return usage_error(spec.name, v->status().message());
   options.val_offset = static_cast<size_t>(*val_offset);
   options.val_count = static_cast<size_t>(*val_count);
-  const bool int8 = std::find(options.precisions.begin(), options.precisions.end(),
-                              Precision::kInt8) != options.precisions.end();
-  if (int8 && options.convert.calibration.dir.empty())
-    options.synthetic.push_back(
-        "INT8 calibration: " + std::to_string(options.convert.calibration.synthetic) +
-        " seeded random inputs, not images (give --calib DIR).");
-  options.settings = {
-      {"formats", args.value("formats").value_or("onnx,tflite")},
-      {"precisions", args.value("precisions").value_or("fp32,fp16,int8")},
-      {"preset", options.convert.calibration.preset},
-      {"calibration", options.convert.calibration.dir.empty()
-                          ? "synthetic"
-                          : options.convert.calibration.dir + " (first " +
-                                std::to_string(options.convert.calibration.count) + " images)"},
-      {"activation ranges",
-       std::string(quant::range_method_name(options.convert.ptq.quantize.activation_range.method))},
-      {"channel split groups", std::to_string(options.convert.ptq.split.max_groups)},
-      {"ONNX opset", std::to_string(options.convert.opset)},
-      {"fp16 ONNX I/O", options.convert.keep_io_types ? "float32" : "float16"},
-      {"threads", std::to_string(options.threads)},
-      {"target", std::string(passes::delegate_target_name(options.convert.delegate_target))},
-  };
 
+  options.progress = progress_bars();
   auto rep = convert_variants(source, options);
   if (!rep.ok()) return fail(out, rep.status());
   for (const auto& v : rep->variants) {
@@ -456,22 +400,18 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
 
 int run_convert(const std::vector<std::string>& args) {
   const CommandSpec spec = convert_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
-  const auto out = parsed->value("output");
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
+  const auto out = parsed.value("output");
   if (!out || out->empty())
     return usage_error(spec.name, "missing --output (-o) OUT.tflite|OUT.onnx|DIR");
   // No model extension (or --zoo): a directory of every variant.
-  if (parsed->flag("zoo") ||
+  if (parsed.flag("zoo") ||
       (format_for_output_path(*out) == ModelFormat::kUnknown &&
        (std::filesystem::path(*out).extension().empty() || std::filesystem::is_directory(*out))))
-    return run_convert_dir(spec, *parsed, *out);
-  if (parsed->positionals().empty()) return usage_error(spec.name, "missing SOURCE");
-  const std::string& source = parsed->positional(0);
+    return run_convert_dir(spec, parsed, *out);
+  if (parsed.positionals().empty()) return usage_error(spec.name, "missing SOURCE");
+  const std::string& source = parsed.positional(0);
 
   ConvertOptions options;
   options.target = format_for_output_path(*out);
@@ -480,38 +420,38 @@ int run_convert(const std::vector<std::string>& args) {
     return usage_error(spec.name, "unsupported output extension '" + ext + "' in '" + *out +
                                       "' (expected .onnx or .tflite)");
   }
-  if (auto t = parsed->value("target")) {
+  if (auto t = parsed.value("target")) {
     auto target = passes::delegate_target_from_name(*t);
     if (!target.ok()) return usage_error(spec.name, target.status().message());
     options.delegate_target = *target;
   }
-  options.keep_nchw_input = parsed->flag("keep-nchw-input");
-  options.nchw_input = parsed->flag("nchw-input");
+  options.keep_nchw_input = parsed.flag("keep-nchw-input");
+  options.nchw_input = parsed.flag("nchw-input");
   if (options.keep_nchw_input && options.target != ModelFormat::kTflite)
     return usage_error(spec.name, "--keep-nchw-input applies to .tflite outputs only");
   if (options.nchw_input && options.target != ModelFormat::kOnnx)
     return usage_error(spec.name, "--nchw-input applies to .onnx outputs only");
-  if (auto text = parsed->value("opset")) {
+  if (auto text = parsed.value("opset")) {
     if (options.target != ModelFormat::kOnnx)
       return usage_error(spec.name, "--opset applies to .onnx outputs only");
     auto opset = parse_int(*text, "--opset", 13, 18);
     if (!opset.ok()) return usage_error(spec.name, opset.status().message());
     options.opset = static_cast<int>(*opset);
   }
-  if (Status s = precision_options(*parsed, format_for_output_path(source), options); !s.ok())
+  if (Status s = precision_options(parsed, format_for_output_path(source), options); !s.ok())
     return usage_error(spec.name, s.message());
-  const bool verbose = parsed->flag("verbose");
+  const bool verbose = parsed.flag("verbose");
 
   // Everything that can be checked before the work is checked first; nothing is written until
   // the converted bytes exist.
   if (Status s = check_output_path(*out, source); !s.ok()) return fail(*out, s);
   auto file = read_model_file(source);
   if (!file.ok()) return fail(source, file.status());
-  file->arch = parsed->value("arch").value_or("");
+  file->arch = parsed.value("arch").value_or("");
   auto model = import_model(*file);
   if (!model.ok()) return fail(source, model.status());
   const size_t source_nodes = model->graph.nodes().size();
-  choose_preset_and_metadata(*parsed, *model, file->format,
+  choose_preset_and_metadata(parsed, *model, file->format,
                              std::filesystem::path(source).stem().string(), options);
   if (verbose) {
     std::printf("source: %s (%s, %zu nodes after import)\n%s", source.c_str(),
@@ -522,9 +462,8 @@ int run_convert(const std::vector<std::string>& args) {
   ConvertReport report;
   auto bytes = convert_model(*model, options, &report);
   if (!bytes.ok()) return fail(source, bytes.status());
-  auto operators = count_operators(*bytes, options.target);
+  auto operators = write_converted(*out, *bytes, options.target);
   if (!operators.ok()) return fail(*out, operators.status());
-  if (Status s = write_file_atomic(*out, *bytes); !s.ok()) return fail(*out, s);
 
   for (const std::string& w : report.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (options.precision == Precision::kInt8)

@@ -4,10 +4,10 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "pipeline/model_files.h"
-#include "pipeline/model_summary.h"
 #include "delegates/delegate_analysis.h"
 #include "ir/dump.h"
+#include "pipeline/model_files.h"
+#include "pipeline/model_summary.h"
 
 namespace mconv::cli {
 
@@ -36,21 +36,17 @@ CommandSpec inspect_spec() {
 
 int run_inspect(const std::vector<std::string>& args) {
   CommandSpec spec = inspect_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
-  const std::string& path = parsed->positional(0);
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
+  const std::string& path = parsed.positional(0);
   auto file = read_model_file(path);
   if (!file.ok()) return fail(path, file.status());
-  file->arch = parsed->value("arch").value_or("");
-  if (parsed->flag("delegates")) {
+  file->arch = parsed.value("arch").value_or("");
+  if (parsed.flag("delegates")) {
     auto report = delegates::analyze_model_bytes(file->bytes, path);
     if (!report.ok()) return fail(path, report.status());
-    std::fputs((parsed->flag("json") ? delegates::delegate_report_json(*report)
-                                     : delegates::delegate_report_text(*report))
+    std::fputs((parsed.flag("json") ? delegates::delegate_report_json(*report)
+                                    : delegates::delegate_report_text(*report))
                    .c_str(),
                stdout);
     return kExitOk;
@@ -58,12 +54,12 @@ int run_inspect(const std::vector<std::string>& args) {
   auto model = import_model(*file);
   if (!model.ok()) return fail(path, model.status());
 
-  if (parsed->flag("graph")) {
+  if (parsed.flag("graph")) {
     std::fputs(ir::dump(model->graph).c_str(), stdout);
     return kExitOk;
   }
   ModelSummary summary = summarize_model(*file, *model);
-  std::string text = parsed->flag("json") ? summary_json(summary) : summary_text(summary);
+  std::string text = parsed.flag("json") ? summary_json(summary) : summary_text(summary);
   std::fputs(text.c_str(), stdout);
   return kExitOk;
 }

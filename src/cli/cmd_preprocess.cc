@@ -42,30 +42,26 @@ CommandSpec preprocess_spec() {
 
 int run_preprocess(const std::vector<std::string>& args) {
   const CommandSpec spec = preprocess_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
-  const auto out = parsed->value("output");
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
+  const auto out = parsed.value("output");
   if (!out) return usage_error(spec.name, "missing --output (-o) OUT.npy");
-  auto preset = preset_from_name(parsed->value("preset").value_or("torch"));
+  auto preset = preset_from_name(parsed.value("preset").value_or("torch"));
   if (!preset.ok()) return usage_error(spec.name, preset.status().message());
-  auto layout = image_layout_from_name(parsed->value("layout").value_or("nchw"));
+  auto layout = image_layout_from_name(parsed.value("layout").value_or("nchw"));
   if (!layout.ok()) return usage_error(spec.name, layout.status().message());
-  auto size = int_option(*parsed, "size", 224, 8, 4096);
-  auto offset = int_option(*parsed, "offset", 0, 0, 100000000);
-  auto count = int_option(*parsed, "count", -1, 1, 100000000);
-  auto threads = int_option(*parsed, "threads", 2, 1, 256);
+  auto size = int_option(parsed, "size", 224, 8, 4096);
+  auto offset = int_option(parsed, "offset", 0, 0, 100000000);
+  auto count = int_option(parsed, "count", -1, 1, 100000000);
+  auto threads = int_option(parsed, "threads", 2, 1, 256);
   for (const auto* e : {&size, &offset, &count, &threads})
     if (!e->ok()) return usage_error(spec.name, e->status().message());
 
-  const std::string& dir = parsed->positional(0);
+  const std::string& dir = parsed.positional(0);
   auto all = list_image_folder(dir);
   if (!all.ok()) return fail(dir, all.status());
   // Neither file written may replace an input (an image or the folder's labels.csv) or the other.
-  const auto labels_out = parsed->value("labels-out");
+  const auto labels_out = parsed.value("labels-out");
   if (labels_out && is_same_file(*labels_out, *out))
     return usage_error(spec.name, "--output and --labels-out name the same file");
   for (const std::string* written : {&*out, labels_out ? &*labels_out : nullptr}) {

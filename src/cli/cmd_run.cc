@@ -8,10 +8,10 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "pipeline/model_files.h"
 #include "cli/model_runner.h"
 #include "core/file_io.h"
 #include "core/npy.h"
+#include "pipeline/model_files.h"
 
 namespace mconv::cli {
 
@@ -135,29 +135,25 @@ Status check_output_dir(const std::string& path) {
 
 int run_run(const std::vector<std::string>& args) {
   CommandSpec spec = run_spec();
-  auto parsed = parse_args(spec, args);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  if (parsed->help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
-  const std::string& model_path = parsed->positional(0);
+  ParsedArgs parsed;
+  if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
+  const std::string& model_path = parsed.positional(0);
 
   std::optional<RuntimeKind> runtime;
-  if (auto name = parsed->value("runtime")) {
+  if (auto name = parsed.value("runtime")) {
     auto kind = runtime_from_name(*name);
     if (!kind.ok()) return usage_error(spec.name, kind.status().message());
     runtime = *kind;
   }
-  auto threads_n = int_option(*parsed, "threads", 1, 1, 256);
+  auto threads_n = int_option(parsed, "threads", 1, 1, 256);
   if (!threads_n.ok()) return usage_error(spec.name, threads_n.status().message());
   const int threads = static_cast<int>(*threads_n);
-  std::vector<std::string> input_args = parsed->values("input");
+  std::vector<std::string> input_args = parsed.values("input");
   if (input_args.empty()) return usage_error(spec.name, "missing --input");
 
   auto file = read_model_file(model_path);
   if (!file.ok()) return fail(model_path, file.status());
-  file->arch = parsed->value("arch").value_or("");
+  file->arch = parsed.value("arch").value_or("");
   RuntimeKind kind =
       runtime.value_or(file->format == ModelFormat::kOnnx ? RuntimeKind::kOrt : RuntimeKind::kRef);
   auto runner = open_runner(*file, kind, threads);
@@ -166,7 +162,7 @@ int run_run(const std::vector<std::string>& args) {
 
   auto input_paths = bind(input_args, model.inputs(), "input");
   if (!input_paths.ok()) return fail(model_path, input_paths.status());
-  auto output_paths = bind(parsed->values("output"), model.outputs(), "output");
+  auto output_paths = bind(parsed.values("output"), model.outputs(), "output");
   if (!output_paths.ok()) return fail(model_path, output_paths.status());
 
   std::vector<Tensor> inputs;

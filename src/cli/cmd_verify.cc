@@ -1,9 +1,6 @@
 // `mconv verify MODEL --reference SOURCE --images DIR`: one row of the convert report for one
-// file. MODEL runs in its real runtime (ONNX Runtime; LiteRT, or the reference interpreter when
-// LiteRT is missing), SOURCE in the reference interpreter, on the same images; the verdict uses
-// the tolerance of MODEL's precision. When agreement is poor (or with --layers) both files also
-// run layer by layer in the reference interpreter on the first image, and the first layer where
-// MODEL diverges from SOURCE is named (pipeline/verify_layers.h).
+// file. The check itself is pipeline/verify.h; this file parses the options and prints the result
+// as text or JSON.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -12,17 +9,11 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "pipeline/convert_variants.h"
 #include "cli/json_writer.h"
-#include "pipeline/model_files.h"
 #include "cli/progress.h"
-#include "pipeline/variant_runs.h"
-#include "pipeline/verify_layers.h"
-#include "core/half.h"
-#include "data/dataset.h"
 #include "data/preprocess.h"
-#include "report/metrics.h"
-#include "runtime/interpreter.h"
+#include "pipeline/convert_variants.h"
+#include "pipeline/verify.h"
 
 namespace mconv::cli {
 namespace {
@@ -87,120 +78,6 @@ std::string sci(double v) {
   std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
 }
-
-// Whether every element of an f32 tensor is exactly an f16 value.
-bool f16_exact(const Tensor& t) {
-  const float* x = t.data<float>();
-  for (int64_t i = 0; i < t.element_count(); ++i)
-    if (half_to_float(float_to_half(x[i])) != x[i]) return false;
-  return true;
-}
-
-// Precision of a model file from its graph: integer weights, quantized activations or Q/DQ nodes
-// -> int8; f16 values -> fp16; f32 weights that are all exactly f16 values (TFLite f16 weights,
-// which the importer widens to f32) -> fp16; else fp32. Hybrid TFLite weights are f32 with
-// QuantParams after import (int8).
-Precision infer_precision(const ir::Graph& graph) {
-  bool f16 = false;
-  for (const auto& v : graph.values()) {
-    if ((v->dtype == DType::kI8 || v->dtype == DType::kU8) && v->quant) return Precision::kInt8;
-    if (v->is_constant() && v->dtype == DType::kF32 && v->quant) return Precision::kInt8;
-    if (v->dtype == DType::kF16) f16 = true;
-  }
-  int64_t weights = 0, exact = 0;
-  for (const auto& node : graph.nodes()) {
-    if (node->op == ir::OpType::kQuantizeLinear || node->op == ir::OpType::kDequantizeLinear)
-      return Precision::kInt8;
-    const bool weighted = node->op == ir::OpType::kConv || node->op == ir::OpType::kGemm ||
-                          node->op == ir::OpType::kMatMul;
-    if (!weighted || node->inputs.size() < 2 || !node->inputs[1]) continue;
-    const ir::Value* w = node->inputs[1];
-    if (!w->is_constant() || w->dtype != DType::kF32 || w->constant->element_count() < 16) continue;
-    ++weights;
-    exact += f16_exact(*w->constant);
-  }
-  if (f16 || (weights > 0 && exact == weights)) return Precision::kFp16;
-  return Precision::kFp32;
-}
-
-// Per-layer thresholds matching a precision's expected noise.
-LayerThresholds layer_thresholds(Precision precision) {
-  switch (precision) {
-    case Precision::kFp32:
-      return {.max_relative_error = 1e-3, .max_cosine_distance = 1e-4};
-    case Precision::kFp16:
-      return {.max_relative_error = 2e-2, .max_cosine_distance = 2e-3};
-    case Precision::kInt8:
-      return {.max_relative_error = 1.0, .max_cosine_distance = 0.02};
-  }
-  return {};
-}
-
-// A graph in the reference interpreter on every sample (output 0, real values).
-Expected<Tensor> run_in_interpreter(const ir::Graph& original, const Tensor& batch,
-                                    const std::string& label) {
-  ir::Graph widened;
-  const ir::Graph& graph =
-      has_f16_values(original) ? (widened = widened_to_f32(original)) : original;
-  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
-  Progress progress(label, batch.dim(0));
-  std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o,
-                           interpreter->run({input_for(item(batch, i), *graph.inputs[0])}));
-    outs.push_back(real_values(o.at(0), graph.outputs[0]->quant));
-    progress.advance();
-  }
-  progress.finish();
-  return stack_f32(outs);
-}
-
-// [N, C + 1] -> [N, C] without column 0 (the "background" class of 1001-class models).
-Tensor without_first_class(const Tensor& scores) {
-  const int64_t n = scores.dim(0), c = scores.dim(1);
-  const std::vector<float> v = scores.to_f32();
-  std::vector<float> out;
-  out.reserve(static_cast<size_t>(n * (c - 1)));
-  for (int64_t i = 0; i < n; ++i)
-    out.insert(out.end(), v.begin() + i * c + 1, v.begin() + (i + 1) * c);
-  return Tensor::FromVector(DType::kF32, {n, c - 1}, out);
-}
-
-std::string signature(const std::vector<ir::Value*>& values) {
-  std::string text;
-  for (const report::TensorInfo& t : tensor_infos(values)) {
-    std::string dims;
-    for (int64_t d : t.shape) dims += (dims.empty() ? "" : ",") + (d < 0 ? "?" : std::to_string(d));
-    text += (text.empty() ? "" : "; ") + t.name + " " + t.dtype + "[" + dims + "]" +
-            (t.layout.empty() ? "" : " " + t.layout);
-  }
-  return text;
-}
-
-// Everything verify found, for the text and JSON printers.
-struct VerifyResult {
-  std::string model;                                   // MODEL as given
-  std::string model_format;                            // "ONNX" / "TFLite"
-  int64_t model_bytes = 0;                             // file size
-  std::string reference;                               // SOURCE as given
-  std::string runtime;                                 // what ran MODEL
-  std::string inputs, outputs;                         // MODEL's signature
-  std::string data;                                    // what the images were
-  Precision precision = Precision::kFp32;              // tolerance used
-  bool precision_inferred = true;                      // from the file, not --precision
-  report::OutputComparison comparison;                 // MODEL vs SOURCE
-  std::optional<report::Accuracy> accuracy;            // MODEL against labels
-  std::optional<report::Accuracy> reference_accuracy;  // SOURCE against labels
-  int class_offset = 0;                                // leading classes labels do not count
-  double latency_p50_ms = 0;                           // MODEL, one sample
-  bool passed = false;                                 // verdict
-  std::vector<std::string> misses;                     // why not
-  std::vector<std::string> notes;                      // what was adapted to compare
-  bool layers_run = false;                             // the per-layer check ran
-  std::string layers_error;                            // why it could not
-  LayerThresholds thresholds;                          // its thresholds
-  LayerComparison layers;                              // its result
-};
 
 // TFLite fused names ("a;b;c;", often hundreds of characters) shown by their first segment, which
 // names the op's own output; --json keeps them whole.
@@ -379,13 +256,8 @@ void print_json(const VerifyResult& v, bool list_layers) {
 
 int run_verify(const std::vector<std::string>& argv) {
   const CommandSpec spec = verify_spec();
-  auto parsed = parse_args(spec, argv);
-  if (!parsed.ok()) return usage_error(spec.name, parsed.status().message());
-  const ParsedArgs& args = *parsed;
-  if (args.help()) {
-    std::fputs(help_text(spec).c_str(), stdout);
-    return kExitOk;
-  }
+  ParsedArgs args;
+  if (auto exit_code = parse_command(spec, argv, args)) return *exit_code;
   const auto reference_path = args.value("reference");
   const auto images_dir = args.value("images");
   if (!reference_path) return usage_error(spec.name, "missing --reference SOURCE");
@@ -415,129 +287,25 @@ int run_verify(const std::vector<std::string>& argv) {
     layer_tol = x;
   }
 
-  VerifyResult v;
-  v.model = args.positional(0);
-  v.reference = *reference_path;
-  auto file = read_model_file(v.model);
-  if (!file.ok()) return fail(v.model, file.status());
-  v.model_format = std::string(model_format_name(file->format));
-  v.model_bytes = static_cast<int64_t>(file->bytes.size());
-  auto candidate = import_model(*file);
-  if (!candidate.ok()) return fail(v.model, candidate.status());
-  file->bytes.clear();
-  auto reference = load_model(v.reference);
-  if (!reference.ok()) return fail(v.reference, reference.status());
-  if (reference->graph.inputs.size() != 1 || candidate->graph.inputs.size() != 1)
-    return fail(v.model, Status::Error("verify needs models with one (image) input"));
-  const ir::Value& ref_input = *reference->graph.inputs[0];
-  const ir::Value& cand_input = *candidate->graph.inputs[0];
-  v.inputs = signature(candidate->graph.inputs);
-  v.outputs = signature(candidate->graph.outputs);
-  v.precision_inferred = !precision_arg;
-  v.precision = precision_arg ? *precision_arg : infer_precision(candidate->graph);
-
-  // Images in the reference's input layout.
-  const std::string preset_name = args.value("preset").value_or(
-      reference->source_format == "onnx" || reference->source_format.starts_with("pytorch:")
-          ? std::string("torch")
-          : std::string("keras"));
-  auto preset = preset_from_name(preset_name);
-  if (!preset.ok()) return usage_error(spec.name, "--preset: " + preset.status().message());
-  auto input_spec = image_input_spec_from_shape(ir::static_dims(ref_input.shape));
-  if (!input_spec.ok()) return fail(v.reference, input_spec.status());
-  auto all = list_image_folder(*images_dir);
-  if (!all.ok()) return fail(*images_dir, all.status());
-  if (auto labels_path = args.value("labels")) {
-    auto labels = read_labels_csv(*labels_path);
-    if (!labels.ok()) return fail(*labels_path, labels.status());
-    for (LabeledImage& image : *all) {
-      auto it = labels->find(std::filesystem::path(image.path).filename().string());
-      image.label = it == labels->end() ? -1 : it->second;
-    }
-  }
-  auto some = select_images(*all, offset, count);
-  if (!some.ok()) return fail(*images_dir, some.status());
-  if (some->empty()) return fail(*images_dir, Status::Error("no images"));
-  auto batch = load_image_batch(
-      *some, make_preprocess(*preset, input_spec->layout, input_spec->height, input_spec->width),
-      threads);
-  if (!batch.ok()) return fail(*images_dir, batch.status());
-  const std::string batch_layout = image_layout_of(ref_input);
-  v.data = std::to_string(some->size()) + " images from " + *images_dir + " (images " +
-           std::to_string(offset) + ".." + std::to_string(offset + some->size() - 1) +
-           " by file name, preset " + preset_name + ")";
-  std::vector<int64_t> labels;
-  for (int l : image_labels(*some)) labels.push_back(l);
-  const bool have_labels =
-      std::all_of(labels.begin(), labels.end(), [](int64_t l) { return l >= 0; });
-
-  // Reference in the interpreter, MODEL in its runtime.
-  auto ref_out = run_in_interpreter(reference->graph, *batch, "reference outputs");
-  if (!ref_out.ok()) return fail(v.reference, ref_out.status());
-  const Tensor x = batch_for_input(*batch, batch_layout, cand_input);
-  Expected<RunResult> run = file->format == ModelFormat::kOnnx ? run_onnx_file(v.model, x, runs)
-                                                               : run_tflite_file(v.model, x, runs);
-  if (!run.ok() && file->format == ModelFormat::kTflite) {
-    // LiteRT refused the file (e.g. XNNPACK rejects some quantized graphs): the same file, as
-    // imported, in the reference interpreter, and the runtime line says so.
-    auto out = run_in_interpreter(candidate->graph, x, "model outputs");
-    if (!out.ok()) return fail(v.model, run.status());
-    run =
-        RunResult{std::move(*out),
-                  "mconv reference interpreter (LiteRT failed: " + run.status().message() + ")", 0};
-  }
-  if (!run.ok()) return fail(v.model, run.status());
-  // A 1001-class model (background first) against a 1000-class one: compare the 1000.
-  if (run->outputs.rank() == 2 && ref_out->rank() == 2) {
-    if (run->outputs.dim(1) == ref_out->dim(1) + 1) {
-      run->outputs = without_first_class(run->outputs);
-      v.notes.push_back("class 0 (background) of MODEL dropped to compare with SOURCE's " +
-                        std::to_string(ref_out->dim(1)) + " classes");
-    } else if (ref_out->dim(1) == run->outputs.dim(1) + 1) {
-      *ref_out = without_first_class(*ref_out);
-      v.notes.push_back("class 0 (background) of SOURCE dropped to compare with MODEL's " +
-                        std::to_string(run->outputs.dim(1)) + " classes");
-    }
-  }
-  v.runtime = run->runtime;
-  v.latency_p50_ms = run->latency_p50;
-  auto cmp = report::compare_outputs(run->outputs, *ref_out);
-  if (!cmp.ok())
-    return fail(v.model, Status::Error("outputs not comparable with the reference: " +
-                                       cmp.status().message()));
-  v.comparison = *cmp;
-  if (have_labels && run->outputs.rank() == 2) {
-    // 1001-class models put "background" at index 0; labels count the 1000 ImageNet classes.
-    const int64_t max_label = *std::max_element(labels.begin(), labels.end());
-    v.class_offset = run->outputs.dim(1) == 1001 && max_label < 1000 ? 1 : 0;
-    if (auto a = report::accuracy(run->outputs, labels, v.class_offset); a.ok()) v.accuracy = *a;
-    const int ref_offset = ref_out->dim(1) == 1001 && max_label < 1000 ? 1 : 0;
-    if (auto a = report::accuracy(*ref_out, labels, ref_offset); a.ok()) v.reference_accuracy = *a;
-  }
-  const Tolerance tol = default_tolerance(v.precision);
-  if (cmp->top1_agreement < tol.min_top1_agreement)
-    v.misses.push_back("top-1 agreement " + fixed(cmp->top1_agreement * 100, 1) + "% < " +
-                       fixed(tol.min_top1_agreement * 100, 1) + "%");
-  if (!(cmp->cosine_mean >= tol.min_cosine))
-    v.misses.push_back("cosine " + fixed(cmp->cosine_mean, 6) + " < " + fixed(tol.min_cosine, 4));
-  v.passed = v.misses.empty();
-
-  // Where it goes wrong.
-  const bool poor = cmp->top1_agreement < 0.99 || !(cmp->cosine_mean >= 0.999);
-  if (poor || !v.passed || args.flag("layers")) {
-    v.layers_run = true;
-    v.thresholds = layer_thresholds(v.precision);
-    if (layer_tol)
-      v.thresholds = {.max_relative_error = *layer_tol, .max_cosine_distance = *layer_tol / 10};
-    const Tensor first = item(*batch, 0);
-    auto layers = compare_layers(reference->graph, first, candidate->graph,
-                                 batch_for_input(first, batch_layout, cand_input), v.thresholds);
-    if (layers.ok())
-      v.layers = std::move(*layers);
-    else
-      v.layers_error = layers.status().message();
-  }
-
+  VerifyOptions options{.model = args.positional(0),
+                        .reference = *reference_path,
+                        .images_dir = *images_dir,
+                        .labels_csv = args.value("labels").value_or(""),
+                        .preset = args.value("preset").value_or(""),
+                        .offset = offset,
+                        .count = count,
+                        .runs = runs,
+                        .threads = threads,
+                        .precision = precision_arg,
+                        .layers = args.flag("layers"),
+                        .layer_tol = layer_tol,
+                        .progress = progress_bars()};
+  if (!options.preset.empty())
+    if (auto preset = preset_from_name(options.preset); !preset.ok())
+      return usage_error(spec.name, "--preset: " + preset.status().message());
+  auto verified = verify_model(options);
+  if (!verified.ok()) return fail("", verified.status());
+  const VerifyResult& v = *verified;
   if (args.flag("json"))
     print_json(v, args.flag("layers"));
   else

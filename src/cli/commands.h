@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+namespace mconv::pipeline {}
+
 namespace mconv::cli {
+
+// The command line is a thin layer over the pipeline library and uses its names unqualified.
+using namespace ::mconv::pipeline;
 
 // Every subcommand gets the arguments after its name and returns the process exit code.
 using CommandFn = int (*)(const std::vector<std::string>& args);

@@ -8,11 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/model_files.h"
 #include "core/status.h"
 #include "core/tensor.h"
+#include "pipeline/model_files.h"
 
 namespace mconv::cli {
+
+// The command line is a thin layer over the pipeline library and uses its names unqualified.
+using namespace ::mconv::pipeline;
 
 enum class RuntimeKind {
   kOrt,  // ONNX Runtime (ONNX files only)

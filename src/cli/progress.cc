@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 
 namespace mconv::cli {
 
@@ -86,6 +88,19 @@ void Progress::finish(const std::string& note) {
     std::fputs(text.c_str(), out_);
   }
   std::fflush(out_);
+}
+
+pipeline::ProgressCallback progress_bars(ProgressMode mode) {
+  auto bars = std::make_shared<std::map<std::string, std::unique_ptr<Progress>>>();
+  return [bars, mode](const pipeline::ProgressEvent& e) {
+    auto& bar = (*bars)[e.label];
+    if (!bar) bar = std::make_unique<Progress>(e.label, e.total, mode);
+    bar->set(e.done);
+    if (e.finished) {
+      bar->finish();
+      bars->erase(e.label);
+    }
+  };
 }
 
 }  // namespace mconv::cli

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <string>
 
+#include "pipeline/progress_callback.h"
+
 namespace mconv::cli {
 
 enum class ProgressMode {
@@ -48,5 +50,8 @@ class Progress {
   std::chrono::steady_clock::time_point start_;      // stage start
   std::chrono::steady_clock::time_point last_draw_;  // redraws are throttled to 10/s
 };
+
+// The pipeline's progress events drawn as Progress bars, one per stage label.
+pipeline::ProgressCallback progress_bars(ProgressMode mode = ProgressMode::kAuto);
 
 }  // namespace mconv::cli

@@ -36,6 +36,14 @@ bool inside(uint64_t total, uint64_t offset, uint64_t size) {
   return offset <= total && size <= total - offset;
 }
 
+// An entry name as it may appear in a one-line error (control characters replaced, length capped).
+std::string printable(const std::string& name) {
+  std::string out = name.substr(0, 120);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  return out;
+}
+
 // Where the central directory is and how many records it has.
 struct Directory {
   uint64_t offset = 0;
@@ -83,13 +91,14 @@ Status apply_zip64_extra(const uint8_t* extra, size_t extra_len, const std::stri
     const uint16_t id = u16(extra + pos);
     const uint16_t len = u16(extra + pos + 2);
     pos += 4;
-    if (pos + len > extra_len) return Status::Error("entry '" + name + "': bad extra field");
+    if (pos + len > extra_len)
+      return Status::Error("entry '" + printable(name) + "': bad extra field");
     if (id == kZip64ExtraId) {
       size_t field = pos;
       for (uint64_t* v : {size, compressed, local_offset}) {
         if (*v != 0xffffffffu) continue;
         if (field + 8 > pos + len)
-          return Status::Error("entry '" + name + "': short ZIP64 extra field");
+          return Status::Error("entry '" + printable(name) + "': short ZIP64 extra field");
         *v = u64(extra + field);
         field += 8;
       }
@@ -97,7 +106,8 @@ Status apply_zip64_extra(const uint8_t* extra, size_t extra_len, const std::stri
     pos += len;
   }
   if (*size == 0xffffffffu || *compressed == 0xffffffffu || *local_offset == 0xffffffffu)
-    return Status::Error("entry '" + name + "': ZIP64 sizes without a ZIP64 extra field");
+    return Status::Error("entry '" + printable(name) +
+                         "': ZIP64 sizes without a ZIP64 extra field");
   return Status::Ok();
 }
 
@@ -134,19 +144,20 @@ Expected<ZipReader> ZipReader::open(std::span<const uint8_t> a, const ZipLimits&
     uint64_t compressed = u32(c + 20), size = u32(c + 24), local = u32(c + 42);
     MCONV_RETURN_IF_ERROR(apply_zip64_extra(c + kCentralHeaderSize + name_len, extra_len,
                                             entry.name, &size, &compressed, &local));
-    if (flags & 1) return Status::Error("ZIP entry '" + entry.name + "' is encrypted");
+    if (flags & 1) return Status::Error("ZIP entry '" + printable(entry.name) + "' is encrypted");
     if (method != 0)
-      return Status::Error("ZIP entry '" + entry.name + "' is compressed (method " +
+      return Status::Error("ZIP entry '" + printable(entry.name) + "' is compressed (method " +
                            std::to_string(method) + "); only stored entries are supported");
     if (compressed != size)
-      return Status::Error("ZIP entry '" + entry.name + "' is stored with " +
+      return Status::Error("ZIP entry '" + printable(entry.name) + "' is stored with " +
                            std::to_string(compressed) + " bytes but says " + std::to_string(size));
     if (!inside(a.size(), local, kLocalHeaderSize) || u32(&a[local]) != kLocalHeader)
-      return Status::Error("ZIP entry '" + entry.name + "': local header missing (truncated?)");
+      return Status::Error("ZIP entry '" + printable(entry.name) +
+                           "': local header missing (truncated?)");
     entry.data_offset = local + kLocalHeaderSize + u16(&a[local + 26]) + u16(&a[local + 28]);
     entry.size = size;
     if (!inside(a.size(), entry.data_offset, entry.size))
-      return Status::Error("ZIP entry '" + entry.name + "' (" + std::to_string(size) +
+      return Status::Error("ZIP entry '" + printable(entry.name) + "' (" + std::to_string(size) +
                            " bytes) runs past the end of the file (truncated?)");
     reader.entries_.push_back(std::move(entry));
     pos += kCentralHeaderSize + name_len + extra_len + comment_len;
@@ -174,7 +185,8 @@ Status ZipReader::check_crc(const ZipEntry& entry) const {
     done += n;
   }
   if (static_cast<uint32_t>(crc) != entry.crc32)
-    return Status::Error("ZIP entry '" + entry.name + "' fails its CRC-32 check (corrupt file)");
+    return Status::Error("ZIP entry '" + printable(entry.name) +
+                         "' fails its CRC-32 check (corrupt file)");
   return Status::Ok();
 }
 

@@ -25,7 +25,7 @@
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 // PassFn forms of the layout passes with non-default options (a PassFn takes only the graph).
@@ -328,4 +328,4 @@ Expected<int64_t> count_operators(const std::vector<uint8_t>& bytes, ModelFormat
   return Status::Error("unknown model format");
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -25,17 +25,17 @@
 #include <string>
 #include <vector>
 
-#include "cli/metadata_options.h"
 #include "core/status.h"
 #include "ir/graph.h"
 #include "passes/delegate_forms.h"
 #include "passes/pass.h"
+#include "pipeline/metadata.h"
 #include "pipeline/model_files.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
 #include "report/report.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 enum class Precision : uint8_t { kFp32, kFp16, kInt8 };
 std::string_view precision_name(Precision precision);  // "fp32", "fp16", "int8"
@@ -118,4 +118,4 @@ Expected<std::vector<uint8_t>> convert_model(ir::Model& model, const ConvertOpti
 // Operators in serialized model bytes: TFLite operators of subgraph 0, or ONNX graph nodes.
 Expected<int64_t> count_operators(const std::vector<uint8_t>& bytes, ModelFormat format);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <map>
 
-#include "cli/progress.h"
 #include "core/file_io.h"
 #include "data/dataset.h"
 #include "data/preprocess.h"
@@ -15,11 +14,12 @@
 #include "litert/litert.h"
 #include "ort/ort_session.h"
 #include "pipeline/variant_runs.h"
+#include "quant/range_estimation.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 std::string fixed(double v, int digits) {
@@ -30,6 +30,31 @@ std::string fixed(double v, int digits) {
 
 std::string ext_of(ModelFormat f) {
   return f == ModelFormat::kOnnx ? "onnx" : "tflite";
+}
+
+// The settings of a run, as report.md lists them.
+std::vector<std::pair<std::string, std::string>> run_settings(const VariantsOptions& options) {
+  const ConvertOptions& c = options.convert;
+  std::string formats, precisions;
+  for (ModelFormat f : options.formats) formats += (formats.empty() ? "" : ",") + ext_of(f);
+  for (Precision p : options.precisions)
+    precisions += (precisions.empty() ? "" : ",") + std::string(precision_name(p));
+  return {
+      {"formats", formats},
+      {"precisions", precisions},
+      {"preset", c.calibration.preset},
+      {"calibration",
+       c.calibration.dir.empty()
+           ? "synthetic"
+           : c.calibration.dir + " (first " + std::to_string(c.calibration.count) + " images)"},
+      {"activation ranges",
+       std::string(quant::range_method_name(c.ptq.quantize.activation_range.method))},
+      {"channel split groups", std::to_string(c.ptq.split.max_groups)},
+      {"ONNX opset", std::to_string(c.opset)},
+      {"fp16 ONNX I/O", c.keep_io_types ? "float32" : "float16"},
+      {"threads", std::to_string(options.threads)},
+      {"target", std::string(passes::delegate_target_name(c.delegate_target))},
+  };
 }
 
 // The file's delegate coverage (`mconv inspect --delegates --json`) and what --target rewrote.
@@ -70,6 +95,18 @@ Tolerance synthetic_tolerance(Precision precision) {
   return t;
 }
 
+std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
+                                          const Tolerance& tolerance) {
+  std::vector<std::string> misses;
+  if (comparison.top1_agreement < tolerance.min_top1_agreement)
+    misses.push_back("top-1 agreement " + fixed(comparison.top1_agreement * 100, 1) + "% < " +
+                     fixed(tolerance.min_top1_agreement * 100, 1) + "%");
+  if (!(comparison.cosine_mean >= tolerance.min_cosine))
+    misses.push_back("cosine " + fixed(comparison.cosine_mean, 6) + " < " +
+                     fixed(tolerance.min_cosine, 4));
+  return misses;
+}
+
 Tolerance default_tolerance(Precision precision) {
   switch (precision) {
     case Precision::kFp32:
@@ -100,7 +137,13 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.source_inputs = tensor_infos(source.graph.inputs);
   rep.source_outputs = tensor_infos(source.graph.outputs);
   rep.synthetic = options.synthetic;
-  rep.settings = options.settings;
+  const CalibrationImages& calibration = options.convert.calibration;
+  if (std::count(options.precisions.begin(), options.precisions.end(), Precision::kInt8) &&
+      calibration.dir.empty())
+    rep.synthetic.push_back("INT8 calibration: " + std::to_string(calibration.synthetic) +
+                            " seeded random inputs, not images (give --calib DIR).");
+  rep.settings = run_settings(options);
+  rep.settings.insert(rep.settings.end(), options.settings.begin(), options.settings.end());
   rep.source_runtime = "mconv reference interpreter (FP32 source graph)";
 
   // Verification batch in the source's input layout.
@@ -140,7 +183,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   stage = Clock::now();
   Tensor reference;
   {
-    Progress progress("reference outputs", batch.dim(0));
+    ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
     MCONV_ASSIGN_OR_RETURN(reference, run_interpreter(source.graph, batch, &progress));
     progress.finish();
   }
@@ -233,12 +276,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
         if (a.ok()) acc = *a;
       }
       report::set_metrics(v, *cmp, acc);
-      std::vector<std::string> misses;
-      if (cmp->top1_agreement < tol.min_top1_agreement)
-        misses.push_back("top-1 agreement " + fixed(cmp->top1_agreement * 100, 1) + "% < " +
-                         fixed(tol.min_top1_agreement * 100, 1) + "%");
-      if (!(cmp->cosine_mean >= tol.min_cosine))
-        misses.push_back("cosine " + fixed(cmp->cosine_mean, 4) + " < " + fixed(tol.min_cosine, 4));
+      const std::vector<std::string> misses = tolerance_misses(*cmp, tol);
       if (!misses.empty()) {
         v.verdict = report::Verdict::kFailed;
         for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
@@ -258,4 +296,4 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   return rep;
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

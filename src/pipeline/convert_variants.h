@@ -15,12 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/convert_pipeline.h"
 #include "core/status.h"
 #include "ir/graph.h"
+#include "pipeline/convert_pipeline.h"
+#include "pipeline/progress_callback.h"
+#include "report/metrics.h"
 #include "report/report.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 // Per precision: the least a variant must agree with the reference to PASS.
 struct Tolerance {
@@ -30,6 +32,10 @@ struct Tolerance {
 Tolerance default_tolerance(Precision precision);
 // Without verification images (seeded random inputs): int8 is judged on cosine >= 0.90 alone.
 Tolerance synthetic_tolerance(Precision precision);
+// Why `comparison` misses `tolerance` ("top-1 agreement 97.0% < 98.0%", "cosine ... < ..."); empty
+// = PASS. The one verdict rule of convert and verify.
+std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
+                                          const Tolerance& tolerance);
 
 struct VariantsOptions {
   std::string out_dir;                 // where files and the report go (created if missing)
@@ -44,8 +50,10 @@ struct VariantsOptions {
   int latency_runs = 30;               // timed single-sample runs per variant
   std::string source_label;            // the source as the report names it
   std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller
-  std::vector<std::pair<std::string, std::string>> settings;  // extra settings to report
-  ConvertOptions convert;  // per-variant options (target/precision set per variant)
+  std::vector<std::pair<std::string, std::string>> settings;  // settings to report besides the
+                                                              // run's own (formats, preset, ...)
+  ConvertOptions convert;     // per-variant options (target/precision set per variant)
+  ProgressCallback progress;  // long steps report here (none: silent)
 };
 
 // Runs everything; returns the report (also written to out_dir). Per-variant failures are
@@ -53,4 +61,4 @@ struct VariantsOptions {
 Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                                                     const VariantsOptions& options);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

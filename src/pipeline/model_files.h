@@ -10,7 +10,7 @@
 #include "core/status.h"
 #include "ir/graph.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 enum class ModelFormat {
   kUnknown,  // neither of the formats below
@@ -27,12 +27,10 @@ struct ModelFile {
   std::string arch;  // PyTorch checkpoints: torchvision architecture (--arch); empty = recognise
 };
 
-// Content sniffing only: 'TFL3' at bytes 4..8, a ZIP archive or torch's legacy magic number
-// (PyTorch), or a well-formed top-level ONNX ModelProto.
+// Content sniffing only, each format asking its own importer part: 'TFL3' at bytes 4..8
+// (tflite/tflite_sniff.h), a ZIP archive or torch's legacy magic number (torch/checkpoint.h), or
+// a well-formed top-level ONNX ModelProto (onnx/onnx_sniff.h).
 ModelFormat detect_model_format(const std::vector<uint8_t>& bytes);
-// Checks that `bytes` parse as a top-level ModelProto with a graph: every field well-formed and
-// inside the buffer. The error says why not ("graph field needs 10,176,000 bytes, 980 remain").
-Status check_onnx_structure(const std::vector<uint8_t>& bytes);
 
 // Reads the file and identifies it. Errors (one line, without the path): no such file, empty
 // file, truncated/invalid ONNX (when named .onnx), not TFLite (when named .tflite), unknown format.
@@ -42,4 +40,4 @@ Expected<ir::Model> import_model(const ModelFile& file);
 // read_model_file + import_model.
 Expected<ir::Model> load_model(const std::string& path);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -4,12 +4,12 @@
 #include <cstdio>
 #include <set>
 
-#include "cli/cli_output.h"
-#include "cli/json_writer.h"
-#include "cli/metadata_summary.h"
+#include "core/json_writer.h"
+#include "core/number_format.h"
+#include "pipeline/metadata_summary.h"
 #include "tflite/metadata/tflite_metadata.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 namespace {
 
@@ -257,4 +257,4 @@ std::string summary_json(const ModelSummary& s) {
   return j.str();
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/model_files.h"
 #include "ir/graph.h"
+#include "pipeline/model_files.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 struct IoSummary {
   std::string name;                 // graph input/output name
@@ -45,4 +45,4 @@ ModelSummary summarize_model(const ModelFile& file, const ir::Model& model);
 std::string summary_text(const ModelSummary& summary);
 std::string summary_json(const ModelSummary& summary);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

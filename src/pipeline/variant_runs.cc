@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "cli/progress.h"
 #include "core/bytes.h"
 #include "litert/litert.h"
 #include "ort/ort_session.h"
@@ -11,7 +10,7 @@
 #include "runtime/interpreter.h"
 #include "tflite/tflite_importer.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -85,7 +84,8 @@ Tensor stack_f32(const std::vector<Tensor>& items) {
 }
 
 // Runs every sample through an interpreter; outputs of output 0 stacked.
-Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch, Progress* progress) {
+Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
+                                 ProgressStage* progress) {
   MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
   std::vector<Tensor> outs;
   for (int64_t i = 0; i < batch.dim(0); ++i) {
@@ -158,4 +158,4 @@ Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch
                    median(times)};
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -12,11 +12,10 @@
 #include "core/status.h"
 #include "core/tensor.h"
 #include "ir/graph.h"
+#include "pipeline/progress_callback.h"
 #include "report/report.h"
 
-namespace mconv::cli {
-
-class Progress;
+namespace mconv::pipeline {
 
 using Clock = std::chrono::steady_clock;
 
@@ -42,7 +41,8 @@ Tensor item(const Tensor& batch, int64_t i);
 Tensor stack_f32(const std::vector<Tensor>& items);
 
 // Runs every sample through an interpreter; outputs of output 0 stacked.
-Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch, Progress* progress);
+Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
+                                 ProgressStage* progress);
 
 double median(std::vector<double> v);
 
@@ -59,4 +59,4 @@ Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, 
 // interpreter when LiteRT is not available (the runtime string says why).
 Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

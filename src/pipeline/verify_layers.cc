@@ -8,7 +8,7 @@
 #include "pipeline/variant_runs.h"
 #include "runtime/interpreter.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 // Suffixes mconv's passes append to a value they rewrite, re-type or re-layout (passes/
@@ -395,4 +395,4 @@ Expected<LayerComparison> compare_layers(const ir::Graph& reference, const Tenso
   return out;
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

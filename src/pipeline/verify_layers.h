@@ -32,7 +32,7 @@
 #include "core/tensor.h"
 #include "ir/graph.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 // Normalized form of a value name for matching (see above): first ';' segment, known pass
 // suffixes stripped (repeatedly).
@@ -101,4 +101,4 @@ bool has_f16_values(const ir::Graph& graph);
 // when the input is integer.
 Tensor input_for(const Tensor& sample, const ir::Value& input);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -47,7 +47,7 @@ Expected<Tensor> materialize(const std::string& name, const TensorRef& ref, cons
                              const ImportLimits& limits) {
   const StorageType type = ref.storage->storage.type;
   const size_t es = storage_element_size(type);
-  const std::string what = "tensor '" + name + "'";
+  const std::string what = "tensor '" + printable_text(name) + "'";
   MCONV_ASSIGN_OR_RETURN(int64_t count,
                          check_tensor_shape(limits, what, ref.sizes.data(), ref.sizes.size()));
   MCONV_RETURN_IF_ERROR(check_tensor_bytes(limits, what, count, std::max<size_t>(es, 4)));
@@ -63,12 +63,13 @@ Expected<Tensor> materialize(const std::string& name, const TensorRef& ref, cons
   // state dict's tensors never hold more elements than their storage.
   if (count > data.elements)
     return Status::Error(what + " has " + std::to_string(count) +
-                         " elements, more than its storage '" + ref.storage->storage.key +
-                         "' holds (" + std::to_string(data.elements) +
-                         "; overlapping views are not supported)");
+                         " elements, more than its storage '" +
+                         printable_text(ref.storage->storage.key) + "' holds (" +
+                         std::to_string(data.elements) + "; overlapping views are not supported)");
   if (count > 0 && last >= static_cast<unsigned __int128>(data.elements))
-    return Status::Error(what + " reads past the end of storage '" + ref.storage->storage.key +
-                         "' (" + std::to_string(data.elements) + " elements; out of range)");
+    return Status::Error(what + " reads past the end of storage '" +
+                         printable_text(ref.storage->storage.key) + "' (" +
+                         std::to_string(data.elements) + " elements; out of range)");
   // Raw elements in logical order.
   std::vector<uint8_t> raw(static_cast<size_t>(count) * es);
   const size_t rank = ref.sizes.size();
@@ -145,7 +146,7 @@ std::string key_list(const PyValue* dict) {
   for (const auto& [k, v] : dict->entries) {
     if (shown++ == 8) return keys + ", ...";
     keys += (keys.empty() ? "'" : ", '") +
-            (k->kind == Kind::kString ? k->text.substr(0, 40) : describe_kind(*k)) + "'";
+            (k->kind == Kind::kString ? printable_text(k->text, 40) : describe_kind(*k)) + "'";
   }
   return keys;
 }
@@ -165,7 +166,8 @@ Expected<const PyValue*> find_state_dict(const PyValue* top, std::string* form) 
       if (!is_string(k, key) || !is_tensor_dict(v)) continue;
       std::string others;
       for (const auto& [k2, v2] : top->entries)
-        if (k2 != k && k2->kind == Kind::kString) others += (others.empty() ? "" : ", ") + k2->text;
+        if (k2 != k && k2->kind == Kind::kString)
+          others += (others.empty() ? "" : ", ") + printable_text(k2->text, 40);
       *form = "training checkpoint ('" + std::string(key) + "'" +
               (others.empty() ? "" : " beside " + others.substr(0, 80)) + ")";
       return v;
@@ -186,13 +188,14 @@ Status collect_tensors(const PyValue* dict, const std::map<std::string, StorageD
   for (const auto& [k, v] : dict->entries) {
     CheckpointTensor t;
     t.name = all_module ? k->text.substr(7) : k->text;
-    if (!seen.insert(t.name).second) return Status::Error("duplicate key '" + t.name + "'");
+    if (!seen.insert(t.name).second)
+      return Status::Error("duplicate key '" + printable_text(t.name) + "'");
     const PyValue* storage = v->tensor.storage;
     t.stored = storage->storage.type;
     auto it = storages.find(storage->storage.key);
     if (it == storages.end())
-      return Status::Error("tensor '" + t.name + "': storage '" + storage->storage.key +
-                           "' is missing from the file");
+      return Status::Error("tensor '" + printable_text(t.name) + "': storage '" +
+                           printable_text(storage->storage.key) + "' is missing from the file");
     MCONV_ASSIGN_OR_RETURN(t.value, materialize(t.name, v->tensor, it->second, limits));
     total += t.value.byte_size();
     if (total > limits.max_total_constant_bytes)
@@ -222,7 +225,7 @@ Expected<Checkpoint> read_checkpoint_pickle(std::span<const uint8_t> pickle,
     const StorageRef& ref = v->tensor.storage->storage;
     if (storages.count(ref.key)) continue;
     auto bytes = storage_bytes(ref.key);
-    if (!bytes.ok()) return bytes.status().with_context("tensor '" + k->text + "'");
+    if (!bytes.ok()) return bytes.status().with_context("tensor '" + printable_text(k->text) + "'");
     storages[ref.key] =
         StorageData{*bytes, static_cast<int64_t>(bytes->size() / storage_element_size(ref.type))};
   }
@@ -250,14 +253,15 @@ Expected<Checkpoint> read_zip(std::span<const uint8_t> bytes, const ImportLimits
     auto d = zip.data(*order);
     if (std::string(d.begin(), d.end()) != "little")
       return Status::Error("big-endian checkpoint (byteorder '" +
-                           std::string(d.begin(), d.end()).substr(0, 16) + "') is not supported");
+                           printable_text(std::string(d.begin(), d.end()), 16) +
+                           "') is not supported");
   }
   MCONV_RETURN_IF_ERROR(zip.check_crc(*pickle));
   StorageProvider storage_bytes =
       [&](const std::string& key) -> Expected<std::span<const uint8_t>> {
     const ZipEntry* entry = zip.find(prefix + "data/" + key);
     if (!entry)
-      return Status::Error("storage entry '" + prefix + "data/" + key +
+      return Status::Error("storage entry '" + printable_text(prefix + "data/" + key) +
                            "' is missing from the archive");
     MCONV_RETURN_IF_ERROR(zip.check_crc(*entry));
     return zip.data(*entry);
@@ -307,16 +311,19 @@ Expected<Checkpoint> read_legacy(std::span<const uint8_t> bytes, const ImportLim
       return Status::Error("legacy checkpoint: storage key not a str");
     auto type = types.find(key->text);
     if (type == types.end())
-      return Status::Error("legacy checkpoint: storage '" + key->text + "' is never referenced");
+      return Status::Error("legacy checkpoint: storage '" + printable_text(key->text) +
+                           "' is never referenced");
     const uint64_t es = storage_element_size(type->second);
     if (bytes.size() - pos < 8)
-      return Status::Error("legacy checkpoint truncated in storage '" + key->text + "'");
+      return Status::Error("legacy checkpoint truncated in storage '" + printable_text(key->text) +
+                           "'");
     uint64_t n = 0;
     for (int i = 7; i >= 0; --i) n = (n << 8) | bytes[pos + i];
     pos += 8;
     if (n > (bytes.size() - pos) / es)
-      return Status::Error("legacy checkpoint: storage '" + key->text + "' declares " +
-                           std::to_string(n) + " elements, more than the file holds (truncated?)");
+      return Status::Error("legacy checkpoint: storage '" + printable_text(key->text) +
+                           "' declares " + std::to_string(n) +
+                           " elements, more than the file holds (truncated?)");
     storages[key->text] = StorageData{bytes.subspan(pos, n * es), static_cast<int64_t>(n)};
     pos += n * es;
   }

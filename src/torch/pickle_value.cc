@@ -32,6 +32,14 @@ const char* storage_dtype_name(StorageType type) {
   return kStorages[static_cast<int>(type)].dtype;
 }
 
+std::string printable_text(std::string_view text, size_t max) {
+  std::string out(text.substr(0, max));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  if (text.size() > max) out += "...";
+  return out;
+}
+
 std::string describe_kind(const PyValue& v) {
   using K = PyValue::Kind;
   switch (v.kind) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -94,6 +95,10 @@ class PickleArena {
  private:
   std::vector<std::unique_ptr<PyValue>> values_;
 };
+
+// Text from the file as it may appear in a one-line message: control characters become '_', and
+// anything past `max` bytes is cut ("...").
+std::string printable_text(std::string_view text, size_t max = 120);
 
 // "a str", "a dict", "a tensor", ... for error messages.
 std::string describe_kind(const PyValue& value);

@@ -9,7 +9,8 @@ namespace {
 // "'a', 'b', 'c' and 4 more"
 std::string name_list(const std::vector<std::string>& names) {
   std::string out;
-  for (size_t i = 0; i < names.size() && i < 4; ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  for (size_t i = 0; i < names.size() && i < 4; ++i)
+    out += (i ? ", '" : "'") + printable_text(names[i]) + "'";
   if (names.size() > 4) out += " and " + std::to_string(names.size() - 4) + " more";
   return out;
 }

@@ -21,6 +21,8 @@ constexpr Family kFamilies[] = {
     {"mobilenet_v2", build_mobilenet_v2},
     {"mobilenet_v3", build_mobilenet_v3},
     {"resnet", build_resnet},
+    {"resnext", build_resnet},
+    {"wide_resnet", build_resnet},
     {"efficientnet_b", build_efficientnet},
     {"shufflenet_v2", build_shufflenet_v2},
     {"squeezenet", build_squeezenet},
@@ -71,11 +73,12 @@ const std::vector<std::string>& torch_architectures() {
   static const std::vector<std::string> kArchs = {
       "mobilenet_v2",       "mobilenet_v3_small", "mobilenet_v3_large", "resnet18",
       "resnet34",           "resnet50",           "resnet101",          "resnet152",
-      "efficientnet_b0",    "efficientnet_b1",    "efficientnet_b2",    "efficientnet_b3",
-      "efficientnet_b4",    "efficientnet_b5",    "efficientnet_b6",    "efficientnet_b7",
-      "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
-      "squeezenet1_0",      "squeezenet1_1",      "mnasnet0_5",         "mnasnet0_75",
-      "mnasnet1_0",         "mnasnet1_3"};
+      "resnext50_32x4d",    "resnext101_32x8d",   "resnext101_64x4d",   "wide_resnet50_2",
+      "wide_resnet101_2",   "efficientnet_b0",    "efficientnet_b1",    "efficientnet_b2",
+      "efficientnet_b3",    "efficientnet_b4",    "efficientnet_b5",    "efficientnet_b6",
+      "efficientnet_b7",    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5",
+      "shufflenet_v2_x2_0", "squeezenet1_0",      "squeezenet1_1",      "mnasnet0_5",
+      "mnasnet0_75",        "mnasnet1_0",         "mnasnet1_3"};
   return kArchs;
 }
 
@@ -86,11 +89,23 @@ Expected<std::string> recognize_architecture(const Checkpoint& cp) {
     const int l2 = count_children(cp, "layer2.", ".conv1.weight");
     const int l3 = count_children(cp, "layer3.", ".conv1.weight");
     if (!bottleneck) return std::string(l3 == 2 ? "resnet18" : "resnet34");
-    if (l3 == 6) return std::string("resnet50");
-    if (l3 == 23) return std::string("resnet101");
-    if (l3 == 36 && l2 == 8) return std::string("resnet152");
-    return Status::Error("ResNet keys with " + std::to_string(l3) +
-                         " bottleneck blocks in layer3: not one of ResNet-50/101/152");
+    std::string depth;
+    if (l3 == 6) depth = "50";
+    if (l3 == 23) depth = "101";
+    if (l3 == 36 && l2 == 8) depth = "152";
+    if (depth.empty())
+      return Status::Error("ResNet keys with " + std::to_string(l3) +
+                           " bottleneck blocks in layer3: not one of ResNet-50/101/152");
+    // Layer 1's 3x3: groups and width tell ResNet, ResNeXt (groups x width per group) and Wide
+    // ResNet (twice the width) apart.
+    const CheckpointTensor* conv2 = cp.find("layer1.0.conv2.weight");
+    const int64_t width = out_channels(cp, "layer1.0.conv1.weight");
+    const int64_t per_group = conv2 && conv2->value.rank() == 4 ? conv2->value.dim(1) : width;
+    if (per_group > 0 && per_group < width)
+      return "resnext" + depth + "_" + std::to_string(width / per_group) + "x" +
+             std::to_string(per_group) + "d";
+    if (width == 128) return "wide_resnet" + depth + "_2";
+    return "resnet" + depth;
   }
   if (has("conv1.0.weight") && has("stage2.0.branch1.0.weight")) {
     const int64_t c = out_channels(cp, "stage2.0.branch1.2.weight") * 2;
@@ -130,7 +145,7 @@ Expected<std::string> recognize_architecture(const Checkpoint& cp) {
   if (has("features.1.0.block.0.0.weight")) return efficientnet_variant(cp);
   std::string first;
   for (size_t i = 0; i < cp.tensors.size() && i < 3; ++i)
-    first += (i ? ", '" : "'") + cp.tensors[i].name + "'";
+    first += (i ? ", '" : "'") + printable_text(cp.tensors[i].name) + "'";
   return Status::Error("the state dict (keys " + first +
                        ", ...) is not one of the torchvision classifiers mconv builds "
                        "(use --arch NAME if it is)");

@@ -201,7 +201,7 @@ bool starts_with(const std::string& s, std::string_view prefix) {
 }
 
 Status Machine::global(const std::string& module, const std::string& name) {
-  const std::string full = module + "." + name;
+  const std::string full = printable_text(module + "." + name);
   for (const AllowedGlobal& g : kAllowedGlobals) {
     if (module == g.module && name == g.name) {
       MCONV_ASSIGN_OR_RETURN(PyValue * v, make(g.kind));

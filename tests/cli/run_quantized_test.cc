@@ -15,11 +15,7 @@
 namespace mconv::test {
 namespace {
 
-// The checkout (this file is <source>/tests/cli/...) and the LiteRT.js packages scripts/setup.sh
-// installs there.
-std::string source_dir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
-}
+// The LiteRT.js packages scripts/setup.sh installs in the checkout (support's source_dir()).
 std::string litert_home() {
   if (const char* env = std::getenv("MCONV_LITERT_HOME")) return env;
   return source_dir() + "/.cache/litert";

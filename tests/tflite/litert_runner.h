@@ -19,10 +19,11 @@
 
 namespace mconv::test {
 
-// The project checkout (this header lives in <source>/tests/tflite/).
+// The project checkout: $MCONV_SOURCE_DIR, else the one the tests were configured from (not
+// __FILE__, which a compiler cache or a relative build may leave relative to the build folder).
 inline std::string litert_source_dir() {
   if (const char* env = std::getenv("MCONV_SOURCE_DIR")) return env;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+  return source_dir();
 }
 
 // Where scripts/setup.sh installed the LiteRT.js packages.

@@ -86,7 +86,14 @@ inline void put32(std::string& s, uint32_t v) {
   put16(s, v >> 16);
 }
 
-inline std::string write_zip(const std::vector<ZipFileEntry>& entries) {
+inline void put64(std::string& s, uint64_t v) {
+  put32(s, static_cast<uint32_t>(v));
+  put32(s, static_cast<uint32_t>(v >> 32));
+}
+
+// `zip64`: central records say 0xffffffff for sizes and offsets and carry the real values in a
+// ZIP64 extra field; the end record points at a ZIP64 end record through its locator.
+inline std::string write_zip(const std::vector<ZipFileEntry>& entries, bool zip64 = false) {
   std::string out, central;
   for (const ZipFileEntry& e : entries) {
     const uint32_t crc = static_cast<uint32_t>(::crc32(
@@ -110,26 +117,50 @@ inline std::string write_zip(const std::vector<ZipFileEntry>& entries) {
     put16(central, e.method);
     put32(central, 0);
     put32(central, crc);
-    put32(central, static_cast<uint32_t>(e.data.size()));
-    put32(central, static_cast<uint32_t>(e.data.size()));
+    put32(central, zip64 ? 0xffffffffu : static_cast<uint32_t>(e.data.size()));
+    put32(central, zip64 ? 0xffffffffu : static_cast<uint32_t>(e.data.size()));
     put16(central, static_cast<uint32_t>(e.name.size()));
-    put16(central, 0);
+    put16(central, zip64 ? 28 : 0);
     put16(central, 0);
     put16(central, 0);
     put16(central, 0);
     put32(central, 0);
-    put32(central, offset);
+    put32(central, zip64 ? 0xffffffffu : offset);
     central += e.name;
+    if (zip64) {
+      put16(central, 1);
+      put16(central, 24);
+      put64(central, e.data.size());
+      put64(central, e.data.size());
+      put64(central, offset);
+    }
   }
   const uint32_t central_offset = static_cast<uint32_t>(out.size());
   out += central;
+  if (zip64) {
+    const uint64_t record = out.size();
+    put32(out, 0x06064b50);
+    put64(out, 44);
+    put16(out, 45);
+    put16(out, 45);
+    put32(out, 0);
+    put32(out, 0);
+    put64(out, entries.size());
+    put64(out, entries.size());
+    put64(out, central.size());
+    put64(out, central_offset);
+    put32(out, 0x07064b50);
+    put32(out, 0);
+    put64(out, record);
+    put32(out, 1);
+  }
   put32(out, 0x06054b50);
   put16(out, 0);
   put16(out, 0);
-  put16(out, static_cast<uint32_t>(entries.size()));
-  put16(out, static_cast<uint32_t>(entries.size()));
-  put32(out, static_cast<uint32_t>(central.size()));
-  put32(out, central_offset);
+  put16(out, zip64 ? 0xffff : static_cast<uint32_t>(entries.size()));
+  put16(out, zip64 ? 0xffff : static_cast<uint32_t>(entries.size()));
+  put32(out, zip64 ? 0xffffffffu : static_cast<uint32_t>(central.size()));
+  put32(out, zip64 ? 0xffffffffu : central_offset);
   put16(out, 0);
   return out;
 }
@@ -141,11 +172,12 @@ inline std::string f32_bytes(const std::vector<float>& v) {
 
 // A torch.save ZIP archive: archive/data.pkl, archive/byteorder, archive/data/<key> per storage.
 inline std::string torch_zip(const std::string& pickle,
-                             const std::vector<std::pair<std::string, std::string>>& storages) {
+                             const std::vector<std::pair<std::string, std::string>>& storages,
+                             bool zip64 = false) {
   std::vector<ZipFileEntry> entries = {{"archive/data.pkl", pickle},
                                        {"archive/byteorder", "little"}};
   for (const auto& [key, data] : storages) entries.push_back({"archive/data/" + key, data});
-  return write_zip(entries);
+  return write_zip(entries, zip64);
 }
 
 inline std::vector<uint8_t> as_bytes(const std::string& s) {

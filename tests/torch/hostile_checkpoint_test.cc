@@ -198,6 +198,19 @@ TEST(HostileCheckpoint, DeepNestingIsCapped) {
   EXPECT_NE(error_of_pickle(cycle.bytes()).find("not a state dict"), std::string::npos);
 }
 
+// Fuzzer finding: a STACK_GLOBAL name with a line break went verbatim into the error.
+TEST(HostileCheckpoint, ControlCharactersStayOutOfErrors) {
+  PickleWriter global;
+  global.proto(4).str("os\nx").str("sys\rtem").raw("\x93").stop();
+  EXPECT_NE(error_of_pickle(global.bytes()).find("'os_x.sys_tem'"), std::string::npos);
+  PickleWriter key;  // a tensor named with a line break, out of range
+  key.empty_dict().mark().str("bad\nkey");
+  PickleWriter t;
+  t.tensor("0", 4, 0, {10}, {1});
+  key.raw(t.bytes().substr(2)).setitems().stop();
+  EXPECT_NE(error_of_pickle(key.bytes()).find("'bad_key'"), std::string::npos);
+}
+
 TEST(HostileCheckpoint, UnsetMemoAndUnknownOpcodesAreErrors) {
   PickleWriter memo;
   memo.raw("h\x05").stop();
@@ -223,6 +236,22 @@ TEST(Checkpoint, StridesAndOffsetsAreHonoured) {
   EXPECT_EQ(cp->find("a")->value.to_f32(), (std::vector<float>{2, 3, 4, 5}));
   EXPECT_EQ(cp->find("b")->value.to_f32(), (std::vector<float>{6, 8, 7, 9}));
   EXPECT_EQ(cp->form, "state dict");
+}
+
+TEST(Checkpoint, Zip64RecordsAndExtrasAreRead) {
+  PickleWriter t;
+  t.tensor("0", 4, 0, {4}, {1});
+  const std::string zip =
+      test::torch_zip(state_dict_with(t.bytes()), {{"0", test::f32_bytes({1, 2, 3, 4})}}, true);
+  auto cp = read(zip);
+  ASSERT_TRUE(cp.ok()) << cp.status().message();
+  EXPECT_EQ(cp->find("w")->value.to_f32(), (std::vector<float>{1, 2, 3, 4}));
+  // Without its locator the ZIP64 end record cannot be found: an error, not a guess.
+  std::string broken = zip;
+  broken[broken.size() - 22 - 20] ^= 0x7f;
+  auto bad = read(broken);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("ZIP64"), std::string::npos) << bad.status().message();
 }
 
 TEST(Checkpoint, HalfAndBfloat16AreWidenedAndModulePrefixStripped) {

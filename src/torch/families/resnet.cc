@@ -1,7 +1,8 @@
 // torchvision ResNet 18/34 (BasicBlock) and 50/101/152 (Bottleneck, stride on the 3x3 conv as in
-// torchvision's "v1.5"); widths and groups come from the state dict, so wide and grouped variants
-// with the same depths build too. conv1 7x7/2 + BN + ReLU, MaxPool 3x3/2 pad 1, layer1..4 (first
-// block of layers 2-4 has stride 2 and a downsample 1x1 conv + BN), avg pool, fc. BN eps 1e-5.
+// torchvision's "v1.5"); widths and groups come from the state dict, so Wide ResNet-50/101-2 and
+// ResNeXt (grouped 3x3) build with the same code. conv1 7x7/2 + BN + ReLU, MaxPool 3x3/2 pad 1,
+// layer1..4 (first block of layers 2-4 has stride 2 and a downsample 1x1 conv + BN), avg pool, fc.
+// BN eps 1e-5.
 #include "torch/families/torch_net.h"
 
 namespace mconv::torch {
@@ -13,22 +14,25 @@ using ir::OpType;
 constexpr float kEps = 1e-5f;
 
 struct Depths {
-  const char* arch;
+  const char* depth;  // the number in the architecture's name
   int blocks[4];
   bool bottleneck;
 };
 constexpr Depths kDepths[] = {
-    {"resnet18", {2, 2, 2, 2}, false},  {"resnet34", {3, 4, 6, 3}, false},
-    {"resnet50", {3, 4, 6, 3}, true},   {"resnet101", {3, 4, 23, 3}, true},
-    {"resnet152", {3, 8, 36, 3}, true},
+    {"18", {2, 2, 2, 2}, false},  {"34", {3, 4, 6, 3}, false},  {"50", {3, 4, 6, 3}, true},
+    {"101", {3, 4, 23, 3}, true}, {"152", {3, 8, 36, 3}, true},
 };
 
 }  // namespace
 
 int64_t build_resnet(TorchNet& t, const std::string& arch) {
+  // resnet50, resnext50_32x4d, wide_resnet50_2: the depth follows the family word.
+  const size_t digits = arch.find_first_of("0123456789");
+  const std::string depth =
+      digits == std::string::npos ? "" : arch.substr(digits, arch.find('_', digits) - digits);
   const Depths* depths = &kDepths[0];
   for (const Depths& d : kDepths)
-    if (arch == d.arch) depths = &d;
+    if (depth == d.depth) depths = &d;
   Act x = t.conv(t.input(), "conv1", 2, false);
   x = t.batch_norm(x, "bn1", kEps);
   x = t.unary(OpType::kRelu, x, "relu");
@@ -40,7 +44,9 @@ int64_t build_resnet(TorchNet& t, const std::string& arch) {
       Act y = t.conv(x, name + ".conv1", depths->bottleneck ? 1 : stride, false);
       y = t.batch_norm(y, name + ".bn1", kEps);
       y = t.unary(OpType::kRelu, y, name + ".relu1");
-      y = t.conv(y, name + ".conv2", depths->bottleneck ? stride : 1, false);
+      // ResNeXt's grouped 3x3 has the same keys.
+      y = t.conv(y, name + ".conv2", depths->bottleneck ? stride : 1, false, -1,
+                 depths->bottleneck);
       y = t.batch_norm(y, name + ".bn2", kEps);
       if (depths->bottleneck) {
         y = t.unary(OpType::kRelu, y, name + ".relu2");

@@ -8,9 +8,14 @@ Act TorchNet::input() {
   return {net.input("input", {1, 3, 224, 224}), 3};
 }
 
-Act TorchNet::conv(Act x, const std::string& name, int64_t stride, bool bias, int64_t pad) {
+Act TorchNet::conv(Act x, const std::string& name, int64_t stride, bool bias, int64_t pad,
+                   bool grouped) {
   const std::vector<int64_t> w = sd.dims(name + ".weight", 4);
-  const int64_t groups = w[1] > 0 && x.channels % w[1] == 0 ? x.channels / w[1] : 1;
+  int64_t groups = 1;  // a weight fitting neither form then shows as a size mismatch
+  if (w[1] == 1 && x.channels > 1)
+    groups = x.channels;
+  else if (grouped && w[1] > 0 && x.channels % w[1] == 0)
+    groups = x.channels / w[1];
   return {net.conv(x.value, name, x.channels, w[0], w[2], stride, groups, bias, pad), w[0]};
 }
 

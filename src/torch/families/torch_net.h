@@ -25,9 +25,12 @@ class TorchNet {
 
   // The [1,3,224,224] float input "input".
   Act input();
-  // Conv2d `name` with its kernel and output channels from `name.weight` (OIHW); groups = input
-  // channels / weight's second dim; `pad` < 0 means (k-1)/2.
-  Act conv(Act x, const std::string& name, int64_t stride, bool bias, int64_t pad = -1);
+  // Conv2d `name` with its kernel and output channels from `name.weight` (OIHW); `pad` < 0 means
+  // (k-1)/2. The weight's second dim must be the input's channels (groups 1) or 1 (depthwise);
+  // other group counts only where the family has them (`grouped`, ResNeXt), so a weight that
+  // does not fit is reported rather than read as some grouped conv.
+  Act conv(Act x, const std::string& name, int64_t stride, bool bias, int64_t pad = -1,
+           bool grouped = false);
   Act batch_norm(Act x, const std::string& name, float eps);
   // conv (no bias) + BatchNorm + activation (kIdentity for none, kClip for ReLU6, kSigmoid for
   // SiLU), torchvision's

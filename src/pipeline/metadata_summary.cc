@@ -1,8 +1,8 @@
-#include "cli/metadata_summary.h"
+#include "pipeline/metadata_summary.h"
 
 #include <cstdio>
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 namespace {
 
 std::string numbers(const std::array<float, 3>& v) {
@@ -98,4 +98,4 @@ void metadata_json(JsonWriter& j, const ir::ModelMetadata& m, const std::string&
   j.end_object();
 }
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

@@ -7,11 +7,11 @@
 #include "core/json_writer.h"
 #include "ir/model_metadata.h"
 
-namespace mconv::cli {
+namespace mconv::pipeline {
 
 // "metadata: none" or an indented block; `error` (a damaged metadata buffer) is shown instead.
 std::string metadata_text(const ir::ModelMetadata& metadata, const std::string& error);
 // Writes the "metadata" value (an object, or null when there is none).
 void metadata_json(JsonWriter& j, const ir::ModelMetadata& metadata, const std::string& error);
 
-}  // namespace mconv::cli
+}  // namespace mconv::pipeline

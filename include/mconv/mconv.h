@@ -1,0 +1,8 @@
+// mconv public API, all of it: model.h (load and inspect), convert.h (convert with options),
+// verify.h (verify against the source on images). Link mconv::mconv (find_package(mconv)).
+#pragma once
+
+#include "mconv/convert.h"
+#include "mconv/model.h"
+#include "mconv/status.h"
+#include "mconv/verify.h"
