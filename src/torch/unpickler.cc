@@ -41,8 +41,10 @@ class Machine {
 
  private:
   Status error(const std::string& what) const {
+    // `what` may quote file bytes (a bad INT line, a name): control characters are replaced so
+    // the error stays one line whatever the file holds.
     return Status::Error("pickle opcode '" + printable(op_) + "' at byte " +
-                         std::to_string(op_pos_) + ": " + what);
+                         std::to_string(op_pos_) + ": " + printable_text(what, what.size()));
   }
   static std::string printable(uint8_t c) {
     if (c >= 0x21 && c < 0x7f) return std::string(1, static_cast<char>(c));

@@ -209,6 +209,11 @@ TEST(HostileCheckpoint, ControlCharactersStayOutOfErrors) {
   t.tensor("0", 4, 0, {10}, {1});
   key.raw(t.bytes().substr(2)).setitems().stop();
   EXPECT_NE(error_of_pickle(key.bytes()).find("'bad_key'"), std::string::npos);
+  PickleWriter int_line;  // fuzz finding: an INT line quoting a carriage return
+  int_line.raw("I1\r2\n").stop();
+  const std::string bad_int = error_of_pickle(int_line.bytes());
+  EXPECT_NE(bad_int.find("bad INT '1_2'"), std::string::npos) << bad_int;
+  EXPECT_EQ(bad_int.find_first_of("\r\n"), std::string::npos) << bad_int;
 }
 
 TEST(HostileCheckpoint, UnsetMemoAndUnknownOpcodesAreErrors) {
