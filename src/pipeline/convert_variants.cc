@@ -231,6 +231,10 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   };
   std::vector<Pending> pending;
   std::map<std::string, std::shared_ptr<const Tensor>> batches;  // by input layout
+  // Every int8 variant calibrates on the same inputs: the first one decodes and calibrates, the
+  // others reuse its inputs and statistics.
+  auto calibration_share = std::make_shared<CalibrationShare>();
+  std::string calibrated_by;  // the first int8 file: the one whose calibration ran
   const auto convert_start = Clock::now();
   for (ModelFormat format : options.formats) {
     for (Precision precision : options.precisions) {
@@ -253,6 +257,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       ConvertOptions convert = options.convert;
       convert.target = format;
       convert.precision = precision;
+      convert.calibration_share = calibration_share;
       ConvertReport convert_report;
       auto bytes = convert_model(model, convert, &convert_report);
       if (bytes.ok()) {
@@ -272,13 +277,18 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       v.inputs = runtimes::specs_of(model.graph.inputs);
       v.outputs = runtimes::specs_of(model.graph.outputs);
       for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
-      if (precision == Precision::kInt8)
-        rep.notes.push_back(p.file + ": calibrated on " +
-                            std::to_string(convert_report.calibration_images) + " " +
-                            (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
-                            ", " + std::to_string(convert_report.chains_split) +
-                            " conv chains split into channel groups, " +
-                            std::to_string(convert_report.gates_folded) + " gates folded");
+      if (precision == Precision::kInt8) {
+        if (calibrated_by.empty()) calibrated_by = p.file;
+        rep.notes.push_back(
+            p.file + ": calibrated on " + std::to_string(convert_report.calibration_images) + " " +
+            (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
+            (convert_report.calibration_shared
+                 ? " (the statistics of " + calibrated_by + "'s calibration, same inputs)"
+                 : "") +
+            ", " + std::to_string(convert_report.chains_split) +
+            " conv chains split into channel groups, " +
+            std::to_string(convert_report.gates_folded) + " gates folded");
+      }
       timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
       const std::string want = image_layout_of(*model.graph.inputs[0]);
       auto& shared = batches[want];
