@@ -275,4 +275,14 @@ Graph Graph::clone() const {
   return g;
 }
 
+Model Model::clone() const {
+  Model m;
+  m.graph = graph.clone();
+  m.source_opset = source_opset;
+  m.source_format = source_format;
+  m.producer = producer;
+  m.metadata = metadata;
+  return m;
+}
+
 }  // namespace mconv::ir

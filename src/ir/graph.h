@@ -138,6 +138,12 @@ struct Model {
   std::string source_format;  // "onnx", "tflite", "zoo", ...
   std::string producer;       // producer name recorded in the source, if any
   ModelMetadata metadata;     // how to use it (labels, preprocessing), as the file says
+
+  // A deep copy (the graph cloned, the file facts and metadata copied): every variant is
+  // converted from its own copy of the source, and must carry the source's labels and
+  // preprocessing like a model re-read from the file would. A Model is move-only (the Graph
+  // owns its values), so this is the one way to copy it.
+  Model clone() const;
 };
 
 }  // namespace mconv::ir

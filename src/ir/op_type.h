@@ -36,52 +36,55 @@ using InputMask = uint32_t;
 inline constexpr InputMask kNoWeights = 0;
 inline constexpr InputMask kWeightsAndBias = 0b110;  // inputs 1 and 2
 
-// X(name, min_inputs, max_inputs, outputs, axis_rule, moves_data, weight_inputs)
+// X(name, min_inputs, max_inputs, outputs, axis_rule, moves_data, weight_inputs, compares_as)
 //   min/max_inputs: arity, counting optional inputs (an omitted optional input is nullptr)
 //   outputs: fixed output count, or -1 when variable (Split)
 //   axis_rule: AxisRule::k<axis_rule>
 //   moves_data: outputs hold input 0's values only rearranged (quantization carries over)
 //   weight_inputs: InputMask of learned-weight inputs
-#define MCONV_IR_OPS(X)                                            \
-  X(Conv, 2, 3, 1, ChannelLayout, false, kWeightsAndBias)          \
-  X(BatchNormalization, 5, 5, 1, ChannelLayout, false, kNoWeights) \
-  X(Relu, 1, 1, 1, Elementwise, false, kNoWeights)                 \
-  X(Clip, 1, 3, 1, Elementwise, false, kNoWeights)                 \
-  X(LeakyRelu, 1, 1, 1, Elementwise, false, kNoWeights)            \
-  X(HardSigmoid, 1, 1, 1, Elementwise, false, kNoWeights)          \
-  X(HardSwish, 1, 1, 1, Elementwise, false, kNoWeights)            \
-  X(Sigmoid, 1, 1, 1, Elementwise, false, kNoWeights)              \
-  X(Tanh, 1, 1, 1, Elementwise, false, kNoWeights)                 \
-  X(Add, 2, 2, 1, Broadcast, false, kNoWeights)                    \
-  X(Sub, 2, 2, 1, Broadcast, false, kNoWeights)                    \
-  X(Mul, 2, 2, 1, Broadcast, false, kNoWeights)                    \
-  X(Div, 2, 2, 1, Broadcast, false, kNoWeights)                    \
-  X(Pow, 2, 2, 1, Broadcast, false, kNoWeights)                    \
-  X(Sqrt, 1, 1, 1, Elementwise, false, kNoWeights)                 \
-  X(GlobalAveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights)  \
-  X(AveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights)        \
-  X(MaxPool, 1, 1, 1, ChannelLayout, false, kNoWeights)            \
-  X(Flatten, 1, 1, 1, Reshape, true, kNoWeights)                   \
-  X(Reshape, 2, 2, 1, Reshape, true, kNoWeights)                   \
-  X(Gemm, 2, 3, 1, FixedAxes, false, kWeightsAndBias)              \
-  X(MatMul, 2, 2, 1, FixedAxes, false, kNoWeights)                 \
-  X(Concat, 1, 1024, 1, ConcatAxis, false, kNoWeights)             \
-  X(Transpose, 1, 1, 1, Permute, true, kNoWeights)                 \
-  X(Split, 1, 2, -1, AxisAttr, false, kNoWeights)                  \
-  X(Slice, 3, 5, 1, SliceAxes, false, kNoWeights)                  \
-  X(Squeeze, 1, 2, 1, Reshape, true, kNoWeights)                   \
-  X(Unsqueeze, 2, 2, 1, Reshape, true, kNoWeights)                 \
-  X(Shape, 1, 1, 1, FixedAxes, false, kNoWeights)                  \
-  X(Gather, 2, 2, 1, GatherAxis, false, kNoWeights)                \
-  X(ConstantOfShape, 1, 1, 1, FixedAxes, false, kNoWeights)        \
-  X(Identity, 1, 1, 1, Elementwise, true, kNoWeights)              \
-  X(Dropout, 1, 3, 1, Elementwise, true, kNoWeights)               \
-  X(Softmax, 1, 1, 1, AxisAttr, false, kNoWeights)                 \
-  X(Pad, 2, 4, 1, PadAxes, false, kNoWeights)                      \
-  X(ReduceMean, 1, 2, 1, ReduceAxes, false, kNoWeights)            \
-  X(Cast, 1, 1, 1, Elementwise, false, kNoWeights)                 \
-  X(QuantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights)         \
-  X(DequantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights)
+//   compares_as: the op another format spells the same computation with (a TFLite MEAN over
+//     H, W reads back as ReduceMean where the source had GlobalAveragePool; FULLY_CONNECTED as
+//     Gemm where it had MatMul), or the op itself: layer matching pairs ops of one class
+#define MCONV_IR_OPS(X)                                                                \
+  X(Conv, 2, 3, 1, ChannelLayout, false, kWeightsAndBias, Conv)                        \
+  X(BatchNormalization, 5, 5, 1, ChannelLayout, false, kNoWeights, BatchNormalization) \
+  X(Relu, 1, 1, 1, Elementwise, false, kNoWeights, Relu)                               \
+  X(Clip, 1, 3, 1, Elementwise, false, kNoWeights, Clip)                               \
+  X(LeakyRelu, 1, 1, 1, Elementwise, false, kNoWeights, LeakyRelu)                     \
+  X(HardSigmoid, 1, 1, 1, Elementwise, false, kNoWeights, HardSigmoid)                 \
+  X(HardSwish, 1, 1, 1, Elementwise, false, kNoWeights, HardSwish)                     \
+  X(Sigmoid, 1, 1, 1, Elementwise, false, kNoWeights, Sigmoid)                         \
+  X(Tanh, 1, 1, 1, Elementwise, false, kNoWeights, Tanh)                               \
+  X(Add, 2, 2, 1, Broadcast, false, kNoWeights, Add)                                   \
+  X(Sub, 2, 2, 1, Broadcast, false, kNoWeights, Sub)                                   \
+  X(Mul, 2, 2, 1, Broadcast, false, kNoWeights, Mul)                                   \
+  X(Div, 2, 2, 1, Broadcast, false, kNoWeights, Div)                                   \
+  X(Pow, 2, 2, 1, Broadcast, false, kNoWeights, Pow)                                   \
+  X(Sqrt, 1, 1, 1, Elementwise, false, kNoWeights, Sqrt)                               \
+  X(GlobalAveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights, ReduceMean)          \
+  X(AveragePool, 1, 1, 1, ChannelLayout, false, kNoWeights, AveragePool)               \
+  X(MaxPool, 1, 1, 1, ChannelLayout, false, kNoWeights, MaxPool)                       \
+  X(Flatten, 1, 1, 1, Reshape, true, kNoWeights, Flatten)                              \
+  X(Reshape, 2, 2, 1, Reshape, true, kNoWeights, Reshape)                              \
+  X(Gemm, 2, 3, 1, FixedAxes, false, kWeightsAndBias, Gemm)                            \
+  X(MatMul, 2, 2, 1, FixedAxes, false, kNoWeights, Gemm)                               \
+  X(Concat, 1, 1024, 1, ConcatAxis, false, kNoWeights, Concat)                         \
+  X(Transpose, 1, 1, 1, Permute, true, kNoWeights, Transpose)                          \
+  X(Split, 1, 2, -1, AxisAttr, false, kNoWeights, Split)                               \
+  X(Slice, 3, 5, 1, SliceAxes, false, kNoWeights, Slice)                               \
+  X(Squeeze, 1, 2, 1, Reshape, true, kNoWeights, Squeeze)                              \
+  X(Unsqueeze, 2, 2, 1, Reshape, true, kNoWeights, Unsqueeze)                          \
+  X(Shape, 1, 1, 1, FixedAxes, false, kNoWeights, Shape)                               \
+  X(Gather, 2, 2, 1, GatherAxis, false, kNoWeights, Gather)                            \
+  X(ConstantOfShape, 1, 1, 1, FixedAxes, false, kNoWeights, ConstantOfShape)           \
+  X(Identity, 1, 1, 1, Elementwise, true, kNoWeights, Identity)                        \
+  X(Dropout, 1, 3, 1, Elementwise, true, kNoWeights, Dropout)                          \
+  X(Softmax, 1, 1, 1, AxisAttr, false, kNoWeights, Softmax)                            \
+  X(Pad, 2, 4, 1, PadAxes, false, kNoWeights, Pad)                                     \
+  X(ReduceMean, 1, 2, 1, ReduceAxes, false, kNoWeights, ReduceMean)                    \
+  X(Cast, 1, 1, 1, Elementwise, false, kNoWeights, Cast)                               \
+  X(QuantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights, QuantizeLinear)             \
+  X(DequantizeLinear, 2, 3, 1, QuantAxis, false, kNoWeights, DequantizeLinear)
 
 enum class OpType : uint16_t {
 #define MCONV_IR_OP_ENUM(name, ...) k##name,
@@ -102,6 +105,7 @@ struct OpInfo {
   AxisRule axis_rule;       // how the op treats its operands' axes
   bool moves_data;          // outputs are input 0's values rearranged (quantization carries over)
   InputMask weight_inputs;  // inputs holding learned weights
+  OpType compares_as;       // the op of its class across formats (itself when alone)
   bool layout_sensitive;    // reads channel/spatial axes implied by Node::layout
   bool keeps_axes;          // output axes are input 0's axes in the same order (sizes may change)
 };
@@ -115,16 +119,17 @@ constexpr bool keeps_axes(AxisRule rule) {
 
 // The op table, constexpr so that rules can be checked at compile time.
 inline constexpr std::array<OpInfo, kOpTypeCount> kOpTable = {{
-#define MCONV_IR_OP_ROW(name, min_in, max_in, outs, rule, moves, weights) \
-  {OpType::k##name,                                                       \
-   #name,                                                                 \
-   min_in,                                                                \
-   max_in,                                                                \
-   outs,                                                                  \
-   AxisRule::k##rule,                                                     \
-   moves,                                                                 \
-   weights,                                                               \
-   AxisRule::k##rule == AxisRule::kChannelLayout,                         \
+#define MCONV_IR_OP_ROW(name, min_in, max_in, outs, rule, moves, weights, same) \
+  {OpType::k##name,                                                             \
+   #name,                                                                       \
+   min_in,                                                                      \
+   max_in,                                                                      \
+   outs,                                                                        \
+   AxisRule::k##rule,                                                           \
+   moves,                                                                       \
+   weights,                                                                     \
+   OpType::k##same,                                                             \
+   AxisRule::k##rule == AxisRule::kChannelLayout,                               \
    detail::keeps_axes(AxisRule::k##rule)},
     MCONV_IR_OPS(MCONV_IR_OP_ROW)
 #undef MCONV_IR_OP_ROW
@@ -140,6 +145,9 @@ constexpr bool op_table_is_consistent() {
       return false;  // a weight slot the op does not have
     if (row.axis_rule == AxisRule::kBroadcast && row.max_inputs != 2) return false;
     if (row.moves_data && row.outputs != 1) return false;
+    // A class is named by a member of itself (one hop): a.compares_as = b needs b -> b.
+    const OpType cls = row.compares_as;
+    if (kOpTable[static_cast<size_t>(cls)].compares_as != cls) return false;
   }
   return true;
 }

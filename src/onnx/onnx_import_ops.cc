@@ -86,9 +86,25 @@ constexpr bool rules_sorted() {
   return true;
 }
 static_assert(rules_sorted(), "kRules must stay sorted by op name");
-// Every IR op has an ONNX counterpart that imports onto it (all IR ops are ONNX-named).
-static_assert(kRules.size() == ir::kOpTypeCount + 1,
-              "one import rule per IR op, plus Constant (which becomes an IR constant)");
+// Every IR op has an ONNX counterpart that imports onto it (all IR ops are ONNX-named): the rule
+// names are exactly the op table's names, plus Constant (which becomes an IR constant). Checked by
+// name, not only by count, so a renamed or misspelt row fails to compile.
+constexpr bool has_rule(std::string_view name) {
+  return std::any_of(kRules.begin(), kRules.end(),
+                     [&](const OpImportRule& r) { return r.onnx_op == name; });
+}
+constexpr bool rules_match_op_table() {
+  for (const ir::OpInfo& row : ir::kOpTable)
+    if (!has_rule(row.name)) return false;
+  for (const OpImportRule& r : kRules) {
+    const bool in_table = std::any_of(ir::kOpTable.begin(), ir::kOpTable.end(),
+                                      [&](const ir::OpInfo& row) { return row.name == r.onnx_op; });
+    if (!in_table && r.onnx_op != "Constant") return false;
+  }
+  return kRules.size() == ir::kOpTypeCount + 1;
+}
+static_assert(rules_match_op_table(),
+              "one import rule per IR op, named as in the op table, plus Constant");
 
 // Reads attribute `name` with the type of `fallback` into an IR attribute.
 Status copy_attr(NodeImporter& n, const AttrDefault& spec, ir::Attributes* out) {

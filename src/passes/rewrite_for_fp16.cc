@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "core/half.h"
+#include "ir/derived_names.h"
 
 namespace mconv::passes {
 namespace {
@@ -59,8 +60,9 @@ Status refuse_quantized(const ir::Graph& graph) {
 }
 
 ir::Node* add_cast(ir::Graph& graph, ir::Value* from, ir::Value* to, DType target) {
-  ir::Node* cast =
-      graph.add_node(ir::OpType::kCast, graph.unique_node_name(to->name + "_cast"), {from}, {to});
+  ir::Node* cast = graph.add_node(
+      ir::OpType::kCast, graph.unique_node_name(ir::derived_name(to->name, ir::Derivation::kCast)),
+      {from}, {to});
   cast->attrs.set("to", static_cast<int64_t>(target));
   return cast;
 }
@@ -70,7 +72,8 @@ void insert_io_casts(ir::Graph& graph, std::unordered_set<const ir::Node*>& boun
                      Fp16Result& result) {
   for (ir::Value* in : graph.inputs) {
     if (in->dtype != DType::kF32 || in->consumers.empty()) continue;
-    ir::Value* half = graph.add_value(in->name + "_fp16", DType::kF16, in->shape, in->has_shape);
+    ir::Value* half = graph.add_value(ir::derived_name(in->name, ir::Derivation::kFp16),
+                                      DType::kF16, in->shape, in->has_shape);
     graph.replace_all_uses(in, half);
     boundary.insert(add_cast(graph, in, half, DType::kF16));
     ++result.changes;
@@ -78,7 +81,8 @@ void insert_io_casts(ir::Graph& graph, std::unordered_set<const ir::Node*>& boun
   for (ir::Value*& out : graph.outputs) {
     ir::Node* producer = out->producer;
     if (out->dtype != DType::kF32 || !producer) continue;
-    ir::Value* half = graph.add_value(out->name + "_fp16", DType::kF16, out->shape, out->has_shape);
+    ir::Value* half = graph.add_value(ir::derived_name(out->name, ir::Derivation::kFp16),
+                                      DType::kF16, out->shape, out->has_shape);
     // The producer now writes `half`; other readers of `out` read `half` too.
     for (ir::Value*& slot : producer->outputs)
       if (slot == out) slot = half;
@@ -165,9 +169,11 @@ Status convert_tflite(ir::Graph& graph, const Fp16Options& options, Fp16Result& 
         continue;
       auto found = dequantized.find(w);
       if (found == dequantized.end()) {
-        ir::Value* half = graph.add_constant(w->name + "_fp16", half_constant(*w, result));
-        ir::Value* widened = graph.add_value(w->name + "_dequantized", DType::kF32,
-                                             ir::make_shape(w->constant->shape()));
+        ir::Value* half = graph.add_constant(ir::derived_name(w->name, ir::Derivation::kFp16),
+                                             half_constant(*w, result));
+        ir::Value* widened =
+            graph.add_value(ir::derived_name(w->name, ir::Derivation::kDequantized), DType::kF32,
+                            ir::make_shape(w->constant->shape()));
         add_cast(graph, half, widened, DType::kF32);
         found = dequantized.emplace(w, widened).first;
         result.changes += 2;

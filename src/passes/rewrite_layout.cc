@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "ir/derived_names.h"
 #include "ir/op_attributes.h"
 #include "passes/layout_order.h"
 
@@ -48,7 +49,9 @@ class LayoutRewriter {
         options_(options),
         // Logical NCHW stored as NHWC, or logical NHWC stored as NCHW.
         target_order_(options.target == ir::Layout::kNHWC ? Order{0, 2, 3, 1} : Order{0, 3, 1, 2}),
-        suffix_(options.target == ir::Layout::kNHWC ? "_nhwc" : "_nchw") {}
+        derivation_(options.target == ir::Layout::kNHWC ? ir::Derivation::kNhwc
+                                                        : ir::Derivation::kNchw),
+        suffix_(ir::derivation_suffix(derivation_)) {}
 
   Expected<PassResult> run() {
     if (options_.target != ir::Layout::kNHWC && options_.target != ir::Layout::kNCHW)
@@ -115,10 +118,12 @@ class LayoutRewriter {
     const Order perm = layout::move_permutation(frame.order, target);
     Value* out;
     if (v->is_constant()) {
-      out = g_.add_constant(v->name + suffix_, layout::transpose_tensor(*v->constant, perm));
+      out = g_.add_constant(ir::derived_name(v->name, derivation_),
+                            layout::transpose_tensor(*v->constant, perm));
     } else {
       const Shape new_shape = stored_shape(frame.logical, target);
-      out = g_.add_value(v->name + "_reordered", v->dtype, new_shape);
+      out =
+          g_.add_value(ir::derived_name(v->name, ir::Derivation::kReordered), v->dtype, new_shape);
       // Only unit axes move when the non-unit ones keep their sequence: a Reshape, no data moves.
       const bool same_sequence =
           non_unit_sequence(frame.order, frame.logical) == non_unit_sequence(target, frame.logical);
@@ -127,7 +132,8 @@ class LayoutRewriter {
         g_.add_node(OpType::kReshape, v->name + "_to_reordered",
                     {v, int64_constant(v->name + "_reordered_shape", *dims)}, {out});
       } else {
-        Node* t = g_.add_node(OpType::kTranspose, v->name + "_transpose", {v}, {out});
+        Node* t = g_.add_node(OpType::kTranspose,
+                              ir::derived_name(v->name, ir::Derivation::kTranspose), {v}, {out});
         t->attrs.set("perm", std::vector<int64_t>(perm.begin(), perm.end()));
       }
     }
@@ -176,8 +182,8 @@ class LayoutRewriter {
       if (in->consumers.empty()) continue;
       // One Transpose right after the input; every reader takes the moved copy.
       const Frame frame = frames_.at(in);
-      Value* moved =
-          g_.add_value(in->name + suffix_, in->dtype, stored_shape(frame.logical, target_order_));
+      Value* moved = g_.add_value(ir::derived_name(in->name, derivation_), in->dtype,
+                                  stored_shape(frame.logical, target_order_));
       g_.replace_all_uses(in, moved);
       for (Value*& out : g_.outputs)  // a graph output that is the input itself stays as is
         if (out == moved) out = in;
@@ -586,7 +592,8 @@ class LayoutRewriter {
           std::memcpy(reordered.raw() + (r * cols + c) * elem,
                       b.raw() + (src_r * cols + src_c) * elem, elem);
         }
-      Value* weights = g_.add_constant(reader->inputs[1]->name + suffix_, std::move(reordered));
+      Value* weights = g_.add_constant(ir::derived_name(reader->inputs[1]->name, derivation_),
+                                       std::move(reordered));
       frames_[weights] = {weights->shape, identity_order(2)};
       g_.set_input(reader, 1, weights);
     }
@@ -604,7 +611,8 @@ class LayoutRewriter {
       const Order order = order_of(out);
       if (options_.outputs_in_target && order == target_order_) continue;
       Node* producer = out->producer;
-      Value* stored = g_.add_value(out->name + "_stored", out->dtype, out->shape);
+      Value* stored = g_.add_value(ir::derived_name(out->name, ir::Derivation::kStored), out->dtype,
+                                   out->shape);
       frames_[stored] = frames_.at(out);
       for (Value*& o : producer->outputs)
         if (o == out) o = stored;
@@ -650,8 +658,9 @@ class LayoutRewriter {
 
   ir::Graph& g_;
   const LayoutOptions options_;
-  const Order target_order_;  // how a rank-4 logical value is stored in the target layout
-  const std::string suffix_;  // names of what the pass adds: "_nhwc" / "_nchw"
+  const Order target_order_;         // how a rank-4 logical value is stored in the target layout
+  const ir::Derivation derivation_;  // values the pass re-stores: "<name>_nhwc" / "<name>_nchw"
+  const std::string suffix_;  // the same suffix on the constants it adds ("<node>_axes_nhwc")
   std::unordered_map<Value*, Frame> frames_;           // source shape + storage of shaped values
   std::map<std::pair<Value*, Order>, Value*> moved_;   // cached re-stored copies
   std::unordered_map<Value*, Value*> input_of_mover_;  // moved copy of an input -> graph input

@@ -247,11 +247,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       v.path = p.file;
 
       stage = Clock::now();
-      ir::Model model;
-      model.graph = source.graph.clone();
-      model.source_opset = source.source_opset;
-      model.source_format = source.source_format;
-      model.producer = source.producer;
+      ir::Model model = source.clone();
       ConvertOptions convert = options.convert;
       convert.target = format;
       convert.precision = precision;

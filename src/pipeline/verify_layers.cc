@@ -5,20 +5,12 @@
 #include <memory>
 #include <unordered_map>
 
+#include "ir/derived_names.h"
 #include "pipeline/variant_runs.h"
 #include "runtime/interpreter.h"
 
 namespace mconv::pipeline {
 namespace {
-
-// Suffixes mconv's passes append to a value they rewrite, re-type or re-layout (passes/
-// rewrite_for_nhwc.cc, layout_order.cc, rewrite_for_fp16.cc, quant/quantize_qdq.cc,
-// fold_gates.cc, channel_split.cc, lower_to_integer.cc). The value still holds the same tensor,
-// up to layout and numeric type.
-constexpr const char* kPassSuffixes[] = {
-    "_nhwc", "_nchw", "_reordered", "_stored",     "_fp16", "_dequantized",
-    "_dq",   "_gate", "_grouped",   "_requantize", "_cast", "_transpose",
-};
 
 bool is_integer(DType t) {
   return t == DType::kI8 || t == DType::kU8 || t == DType::kI16 || t == DType::kI32 ||
@@ -27,7 +19,7 @@ bool is_integer(DType t) {
 
 bool reads_gate_weights(const ir::Node& node) {
   return std::any_of(node.inputs.begin(), node.inputs.end(), [](const ir::Value* in) {
-    return in && in->is_constant() && in->name.ends_with("_gate");
+    return in && in->is_constant() && ir::is_derived(in->name, ir::Derivation::kGate);
   });
 }
 
@@ -104,16 +96,10 @@ std::optional<Alignment> align(const std::vector<int64_t>& ref, const std::vecto
   return std::nullopt;
 }
 
-// Ops that compute the same thing under another name in the other format.
+// Ops that compute the same thing under another name in the other format pair as one class
+// (the op table's compares_as trait).
 std::string op_class(const ir::Node& node) {
-  switch (node.op) {
-    case ir::OpType::kGlobalAveragePool:
-      return "ReduceMean";
-    case ir::OpType::kMatMul:
-      return "Gemm";
-    default:
-      return std::string(ir::op_name(node.op));
-  }
+  return std::string(ir::op_name(ir::op_info(node.op).compares_as));
 }
 
 // Fills the metrics of `row` from the two tensors.
@@ -201,18 +187,8 @@ bool has_f16_values(const ir::Graph& graph) {
 }
 
 std::string normalize_value_name(const std::string& name) {
-  std::string n = name.substr(0, name.find(';'));
-  for (bool stripped = true; stripped;) {
-    stripped = false;
-    for (const char* suffix : kPassSuffixes) {
-      const size_t len = std::char_traits<char>::length(suffix);
-      if (n.size() > len && n.compare(n.size() - len, len, suffix) == 0) {
-        n.resize(n.size() - len);
-        stripped = true;
-      }
-    }
-  }
-  return n;
+  // TFLite files written by TensorFlow join fused tensors' names with ';': the first is the one.
+  return ir::origin_name(std::string_view(name).substr(0, name.find(';')));
 }
 
 std::string_view layer_match_name(LayerMatch match) {

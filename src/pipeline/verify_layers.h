@@ -5,9 +5,8 @@
 //
 // Matching, strongest first:
 //  1. by value name: equal names, then names equal after normalization (first segment of TFLite
-//     fused names "a;b;c", and the suffixes mconv's passes append to a value they rewrite or
-//     re-type: "_nhwc", "_nchw", "_reordered", "_stored", "_fp16", "_dequantized", "_dq", "_gate",
-//     "_grouped", "_requantize", "_cast", "_transpose");
+//     fused names "a;b;c", and the derivations mconv's passes name a rewritten, re-typed or
+//     re-laid-out value with, as registered in ir/derived_names.h: ir::origin_name);
 //  2. by op sequence for what is left: the longest order-preserving alignment of the two graphs'
 //     (op, shape) sequences, shapes equal up to a layout permutation (so the k-th Conv of the
 //     reference meets the k-th Conv of the candidate, and ops the other graph lacks, such as
@@ -34,8 +33,8 @@
 
 namespace mconv::pipeline {
 
-// Normalized form of a value name for matching (see above): first ';' segment, known pass
-// suffixes stripped (repeatedly).
+// Normalized form of a value name for matching (see above): first ';' segment, then
+// ir::origin_name (the derivations passes register in ir/derived_names.h stripped, repeatedly).
 std::string normalize_value_name(const std::string& name);
 
 // How a value pair was matched.

@@ -1,7 +1,8 @@
+#include "ir/graph.h"
+
 #include <gtest/gtest.h>
 
 #include "ir/dump.h"
-#include "ir/graph.h"
 #include "ir/verifier.h"
 
 namespace mconv::ir {
@@ -88,6 +89,32 @@ TEST(Graph, CloneIsDeepAndDumpIsReadable) {
   std::string text = dump(g);
   EXPECT_NE(text.find("input  x: f32[1,4]"), std::string::npos) << text;
   EXPECT_NE(text.find("Relu relu (x) -> (r: f32[1,4])"), std::string::npos) << text;
+}
+
+TEST(Graph, ModelCloneCopiesGraphFileFactsAndMetadata) {
+  Model m;
+  m.graph = small_graph();
+  m.source_opset = 17;
+  m.source_format = "onnx";
+  m.producer = "pytorch";
+  m.metadata.name = "small";
+  m.metadata.labels = {"cat", "dog"};
+  m.metadata.image = ImageInputMetadata{.width = 4, .height = 1};
+  Model c = m.clone();
+  EXPECT_EQ(dump(c.graph), dump(m.graph));
+  EXPECT_NE(c.graph.find_value("x"), m.graph.find_value("x"));
+  EXPECT_EQ(c.source_opset, 17);
+  EXPECT_EQ(c.source_format, "onnx");
+  EXPECT_EQ(c.producer, "pytorch");
+  EXPECT_EQ(c.metadata.name, "small");
+  EXPECT_EQ(c.metadata.labels, m.metadata.labels);
+  ASSERT_TRUE(c.metadata.image.has_value());
+  EXPECT_EQ(c.metadata.image->width, 4);
+  // The copy is independent: editing it leaves the source as it was.
+  c.graph.find_value("x")->dtype = DType::kF16;
+  c.metadata.labels.push_back("bird");
+  EXPECT_EQ(m.graph.find_value("x")->dtype, DType::kF32);
+  EXPECT_EQ(m.metadata.labels.size(), 2u);
 }
 
 TEST(Graph, UniqueNames) {
