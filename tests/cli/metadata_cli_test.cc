@@ -65,6 +65,30 @@ TEST(MetadataCli, ConvertWritesInspectShowsOnnxCarries) {
   EXPECT_NE(r.output.find("metadata:   none"), std::string::npos) << r.output;
 }
 
+// Directory mode converts each variant from its own copy of the source (ir::Model::clone): every
+// one of the six files carries the source's metadata, as a single-file conversion does.
+TEST(MetadataCli, ConvertDirCarriesTheSourceMetadataIntoEveryVariant) {
+  MCONV_REQUIRE_SHARED_FILE(keras());
+  const std::string dir = make_temp_dir("metadata_cli_dir");
+  const std::string tfl = dir + "/m.tflite";
+  auto r = run_mconv("convert " + shell_quote(keras()) + " -o " + shell_quote(tfl) +
+                     " --labels imagenet --author 'A. Author'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_mconv("convert " + shell_quote(tfl) + " -o " + shell_quote(dir + "/out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* file : {"m_fp32.onnx", "m_fp16.onnx", "m_int8.onnx", "m_fp32.tflite",
+                           "m_fp16.tflite", "m_int8.tflite"}) {
+    r = run_mconv("inspect " + shell_quote(dir + "/out/" + file));
+    ASSERT_EQ(r.exit_code, 0) << file << "\n" << r.output;
+    EXPECT_NE(r.output.find("author:" + std::string(10, ' ') + "A. Author"), std::string::npos)
+        << file << "\n"
+        << r.output;
+    EXPECT_NE(r.output.find("labels:" + std::string(10, ' ') + "1000 (tench"), std::string::npos)
+        << file << "\n"
+        << r.output;
+  }
+}
+
 TEST(MetadataCli, LabelCountMustMatchClasses) {
   MCONV_REQUIRE_SHARED_FILE(keras());
   const std::string dir = make_temp_dir("metadata_cli_labels");
