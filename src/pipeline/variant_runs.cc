@@ -97,24 +97,58 @@ Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
   return stack_f32(outs);
 }
 
+Tensor concat_rows(const std::vector<Tensor>& parts) {
+  if (parts.size() == 1) return parts[0];
+  std::vector<int64_t> shape = parts.at(0).shape();
+  int64_t rows = 0;
+  for (const Tensor& p : parts) rows += p.dim(0);
+  shape[0] = rows;
+  Tensor out(parts[0].dtype(), shape);
+  size_t at = 0;
+  for (const Tensor& p : parts) {
+    copy_bytes(out.raw() + at, p.raw(), p.byte_size());
+    at += p.byte_size();
+  }
+  return out;
+}
+
+namespace {
+
+// The sample indices [first, end) that `rows` selects from a batch of n.
+std::pair<int64_t, int64_t> row_span(const Tensor& batch, Rows rows) {
+  const int64_t n = batch.dim(0);
+  const int64_t first = std::clamp<int64_t>(rows.first, 0, n);
+  const int64_t end = rows.count < 0 ? n : std::min(n, first + rows.count);
+  return {first, std::max(first, end)};
+}
+
+}  // namespace
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[(v.size() - 1) / 2];
 }
 
-Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs) {
+Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs,
+                                  Rows rows) {
   MCONV_ASSIGN_OR_RETURN(auto session, ort::OrtSession::Load(path));
   const DType in_type = session->inputs().at(0).dtype;
   std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
+  const auto [first, end] = row_span(batch, rows);
+  if (first >= end) return Status::Error(path + ": no samples to run");
+  std::vector<double> sample_ms;
+  for (int64_t i = first; i < end; ++i) {
     Tensor x = item(batch, i);
     if (x.dtype() != in_type) x = x.cast(in_type);
+    const auto start = Clock::now();
     MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run({x}));
+    sample_ms.push_back(seconds_since(start) * 1000.0);
     outs.push_back(std::move(o.at(0)));
   }
-  RunResult r{stack_f32(outs), "onnxruntime " + ort::onnxruntime_version(), 0};
-  Tensor x = item(batch, 0);
+  RunResult r{stack_f32(outs), "onnxruntime " + ort::onnxruntime_version(), 0,
+              std::move(sample_ms)};
+  Tensor x = item(batch, first);
   if (x.dtype() != in_type) x = x.cast(in_type);
   std::vector<double> times;
   for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
@@ -125,8 +159,6 @@ Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, 
   r.latency_p50 = median(times);
   return r;
 }
-
-namespace {
 
 // An output as f32: integer outputs dequantized with the file's own output params.
 Expected<Tensor> float_output(Tensor out, const std::vector<float>& scale,
@@ -140,17 +172,21 @@ Expected<Tensor> float_output(Tensor out, const std::vector<float>& scale,
   return out;
 }
 
-}  // namespace
-
 Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
-                                    int threads) {
+                                    int threads, Rows rows) {
   MCONV_ASSIGN_OR_RETURN(auto session,
                          tflite_runtime::TfLiteSession::Load(path, {.threads = threads}));
   if (session->outputs().empty()) return Status::Error(path + ": the model has no outputs");
   const TensorSpec out_spec = session->outputs()[0];
   std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run_batch({item(batch, i)}));
+  const auto [first, end] = row_span(batch, rows);
+  if (first >= end) return Status::Error(path + ": no samples to run");
+  std::vector<double> sample_ms;
+  for (int64_t i = first; i < end; ++i) {
+    const Tensor x = item(batch, i);
+    const auto start = Clock::now();
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run_batch({x}));
+    sample_ms.push_back(seconds_since(start) * 1000.0);
     MCONV_ASSIGN_OR_RETURN(Tensor f,
                            float_output(std::move(o.at(0)), out_spec.scale, out_spec.zero_point));
     outs.push_back(std::move(f));
@@ -158,8 +194,8 @@ Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch
   RunResult r{stack_f32(outs),
               "TensorFlow Lite " + tflite_runtime::tflite_version() + " native (" +
                   session->execution() + ")",
-              0};
-  const Tensor x = item(batch, 0);
+              0, std::move(sample_ms)};
+  const Tensor x = item(batch, first);
   std::vector<double> times;
   for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
     const auto start = Clock::now();

@@ -46,20 +46,38 @@ Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
 
 double median(std::vector<double> v);
 
+// Rows [first, first + count) of a batch (count < 0: to the end): a share of the verification
+// batch run by one session, so one variant can be verified by several threads.
+struct Rows {
+  int64_t first = 0;
+  int64_t count = -1;
+};
+
+// Rows `rows` of `batch` stacked as one [n, ...] f32 batch (outputs of the shares, in order).
+Tensor concat_rows(const std::vector<Tensor>& parts);
+
 struct RunResult {
   Tensor outputs;       // [N, C] f32
   std::string runtime;  // what ran it
   double latency_p50 = 0;
+  std::vector<double> sample_ms =
+      {};  // wall time of each sample's run (ONNX Runtime, native TFLite)
 };
 
-// The file in ONNX Runtime, one sample at a time, then `timed_runs` timed single-sample runs.
-Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs);
+// The file in ONNX Runtime, one sample at a time (the samples `rows` of `batch`), then `timed_runs`
+// timed single-sample runs in the same session.
+Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs,
+                                  Rows rows = {});
 
 // The file in native TensorFlow Lite 2.9 (XNNPACK), one sample at a time (integer outputs
 // dequantized with the file's params), then `timed_runs` timed single-sample runs. A file TFLite
 // refuses is an error (the caller's verdict is FAILED), never a silent fallback.
 Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
-                                    int threads = 1);
+                                    int threads = 1, Rows rows = {});
+
+// An output as f32: integer outputs dequantized with the file's output params (per tensor).
+Expected<Tensor> float_output(Tensor out, const std::vector<float>& scale,
+                              const std::vector<int64_t>& zero_point);
 
 // The file in LiteRT (LiteRT.js under Node, the check against the newest LiteRT), all samples in
 // one Node process; an error when LiteRT is missing or refuses the file.
