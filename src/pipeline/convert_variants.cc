@@ -18,10 +18,10 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
-#include "litert/litert.h"
 #include "litert/litert_stream.h"
-#include "ort/ort_session.h"
+#include "pipeline/model_runs.h"
 #include "pipeline/variant_runs.h"
+#include "pipeline/verdict.h"
 #include "quant/range_estimation.h"
 #include "report/metrics.h"
 #include "runtime/interpreter.h"
@@ -162,6 +162,34 @@ struct Pending {
   bool written = false;
 };
 
+// Outputs of the shares of one batch, stacked back in order.
+Tensor concat_rows(const std::vector<Tensor>& parts) {
+  if (parts.size() == 1) return parts[0];
+  std::vector<int64_t> shape = parts.at(0).shape();
+  int64_t rows = 0;
+  for (const Tensor& p : parts) rows += p.dim(0);
+  shape[0] = rows;
+  Tensor out(parts[0].dtype(), shape);
+  size_t at = 0;
+  for (const Tensor& p : parts) {
+    copy_bytes(out.raw() + at, p.raw(), p.byte_size());
+    at += p.byte_size();
+  }
+  return out;
+}
+
+// LiteRT's output 0 as real f32 values: an integer output dequantized with the variant's own
+// output params (per tensor).
+Expected<Tensor> real_litert_output(Tensor out, const ir::QuantParams& q) {
+  if (out.dtype() == DType::kI8 || out.dtype() == DType::kU8) {
+    if (q.scale.empty() || q.zero_point.empty())
+      return Status::Error("integer output without quantization");
+    out = report::dequantize(out, q.scale[0], q.zero_point[0]);
+  }
+  if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
+  return out;
+}
+
 // How many sessions share one variant's verification: TFLite sessions load in milliseconds, so
 // a long TFLite run is split over the threads (the last variant then does not run alone); an
 // ONNX Runtime session costs a second or so to create, so ONNX variants run whole.
@@ -238,8 +266,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.model_name = options.name;
   rep.source = options.source_label;
   rep.source_format = source.source_format;
-  rep.source_inputs = tensor_infos(source.graph.inputs);
-  rep.source_outputs = tensor_infos(source.graph.outputs);
+  rep.source_inputs = runtimes::specs_of(source.graph.inputs);
+  rep.source_outputs = runtimes::specs_of(source.graph.outputs);
   rep.synthetic = options.synthetic;
   const CalibrationImages& calibration = options.convert.calibration;
   if (std::count(options.precisions.begin(), options.precisions.end(), Precision::kInt8) &&
@@ -353,9 +381,11 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       const int64_t first = n * t->share / t->shares;
       const Rows rows{first, n * (t->share + 1) / t->shares - first};
       const auto start = Clock::now();
-      p.parts[t->share] = p.format == ModelFormat::kOnnx
-                              ? run_onnx_file(p.path, *p.batch, 0, rows)
-                              : run_tflite_file(p.path, *p.batch, 0, 1, rows);
+      auto runtime = runtimes::open_runtime(runtimes::default_runtime(p.format), p.path, p.format);
+      if (runtime.ok())
+        p.parts[t->share] = run_samples(**runtime, *p.batch, 0, nullptr, rows);
+      else
+        p.parts[t->share] = runtime.status();
       p.verify_micros += static_cast<int64_t>(seconds_since(start) * 1e6);
     }
   };
@@ -409,8 +439,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     p.written = true;
     v.file_bytes = static_cast<int64_t>(bytes->size());
     fill_delegate_coverage(*bytes, p.file, convert, convert_report, v);
-    v.inputs = tensor_infos(model.graph.inputs);
-    v.outputs = tensor_infos(model.graph.outputs);
+    v.inputs = runtimes::specs_of(model.graph.inputs);
+    v.outputs = runtimes::specs_of(model.graph.outputs);
     if (!model.graph.outputs.empty() && model.graph.outputs[0]->quant)
       p.output_quant = *model.graph.outputs[0]->quant;
     for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
@@ -501,8 +531,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       if (!lite.ok()) {
         p.lite = lite.status();
       } else {
-        auto out =
-            float_output(std::move(lite->at(0)), p.output_quant.scale, p.output_quant.zero_point);
+        auto out = real_litert_output(std::move(lite->at(0)), p.output_quant);
         if (out.ok())
           p.lite = RunResult{std::move(out).value(), "LiteRT (litert)", 0};
         else
@@ -511,7 +540,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     }
   }
 
-  // 3. Verdicts: one rule (tolerance_misses) for every runtime that ran the variant.
+  // 3. Verdicts: one rule (judge_runs) for every runtime that ran the variant.
   for (auto& owned : pending) {
     Pending& p = *owned;
     report::VariantReport& v = p.v;
@@ -523,53 +552,44 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                       (p.parts.size() > 1
                            ? " (" + std::to_string(p.parts.size()) + " sessions, time summed)"
                            : ""));
-    if (!p.run.ok()) {
-      v.verdict = report::Verdict::kFailed;
-      v.reason = "does not run: " + p.run.status().message();
-      rep.variants.push_back(v);
-      continue;
-    }
     const Tolerance tol =
         options.val_dir.empty() ? synthetic_tolerance(p.precision) : default_tolerance(p.precision);
-    v.runtime = p.run->runtime;
-    v.samples = p.batch->dim(0);
-    v.latency_p50_ms = p.run->latency_p50;
-    auto cmp = report::compare_outputs(p.run->outputs, reference);
-    if (!cmp.ok()) {
-      v.verdict = report::Verdict::kFailed;
-      v.reason = "outputs not comparable: " + cmp.status().message();
-      rep.variants.push_back(v);
-      continue;
-    }
-    std::optional<report::Accuracy> acc;
-    if (have_labels) {
-      auto a = report::accuracy(p.run->outputs, labels);
-      if (a.ok()) acc = *a;
-    }
-    report::set_metrics(v, *cmp, acc);
-    std::vector<std::string> misses = tolerance_misses(*cmp, tol);
-    // TFLite: LiteRT (the newest LiteRT, under Node) checked a sample too; either runtime
+    // The one verdict (judge_runs, shared with `mconv verify`): the native runtime on every
+    // sample and, for TFLite, LiteRT (the newest LiteRT, under Node) on a sample; either runtime
     // refusing the file or missing the tolerance makes the variant FAILED, saying which.
-    if (p.format == ModelFormat::kTflite && options.litert_samples > 0) {
-      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
-      if (!litert_stream) {
-        rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
-      } else if (!p.lite.ok()) {
-        misses.push_back("LiteRT refused it: " + p.lite.status().message());
-      } else if (auto lcmp = report::compare_outputs(p.lite->outputs, head_rows(reference, n));
-                 !lcmp.ok()) {
-        misses.push_back("LiteRT outputs not comparable: " + lcmp.status().message());
-      } else {
-        for (const std::string& m : tolerance_misses(*lcmp, tol))
-          misses.push_back("LiteRT on " + std::to_string(n) + " images: " + m);
-        rep.notes.push_back(p.file + ": " + p.lite->runtime + " on the first " + std::to_string(n) +
-                            " images: top-1 agreement " + fixed(lcmp->top1_agreement * 100, 1) +
-                            "%, cosine " + fixed(lcmp->cosine_mean, 6));
-      }
+    std::vector<RunCheck> checks = {{"", "", &p.run, &reference}};
+    const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+    const Tensor litert_reference = n > 0 ? head_rows(reference, n) : Tensor();
+    const bool check_litert =
+        p.format == ModelFormat::kTflite && options.litert_samples > 0 && p.run.ok();
+    if (check_litert && !litert_stream)
+      rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
+    else if (check_litert)
+      checks.push_back(
+          {"LiteRT", "on " + std::to_string(n) + " images", &p.lite, &litert_reference});
+    const Judgement judgement = judge_runs(checks, tol);
+    if (p.run.ok()) {
+      v.runtime = p.run->runtime;
+      v.samples = p.batch->dim(0);
+      v.latency_p50_ms = p.run->latency_p50;
     }
-    if (!misses.empty()) {
+    if (judgement.comparison) {
+      std::optional<report::Accuracy> acc;
+      if (have_labels) {
+        auto a = report::accuracy(p.run->outputs, labels);
+        if (a.ok()) acc = *a;
+      }
+      report::set_metrics(v, *judgement.comparison, acc);
+    }
+    if (checks.size() > 1 && judgement.comparisons[1]) {
+      const report::OutputComparison& lcmp = *judgement.comparisons[1];
+      rep.notes.push_back(p.file + ": " + p.lite->runtime + " on the first " + std::to_string(n) +
+                          " images: top-1 agreement " + fixed(lcmp.top1_agreement * 100, 1) +
+                          "%, cosine " + fixed(lcmp.cosine_mean, 6));
+    }
+    if (!judgement.passed()) {
       v.verdict = report::Verdict::kFailed;
-      for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
+      v.reason = judgement.reason();
     }
     rep.variants.push_back(v);
   }
