@@ -82,7 +82,8 @@ Expected<RunResult> run_samples(runtimes::Runtime& runtime, const Tensor& batch,
       for (int64_t i = first; i < end; ++i) progress->advance();
   } else {
     for (int64_t i = first; i < end; ++i) {
-      const Tensor x = sample_for(item(batch, i), in);
+      Tensor x = item(batch, i);
+      if (x.dtype() != in.dtype && in.dtype != DType::kUndefined) x = sample_for(x, in);
       const auto start = Clock::now();
       MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({x}));
       sample_ms.push_back(seconds_since(start) * 1000.0);
