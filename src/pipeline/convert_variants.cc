@@ -1,11 +1,14 @@
 #include "pipeline/convert_variants.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -159,8 +162,25 @@ struct Pending {
   std::optional<size_t> litert_job;                     // its job in the LiteRT stream
   ir::QuantParams output_quant;                         // of output 0 (LiteRT's integer outputs)
   std::atomic<int64_t> verify_micros{0};                // time spent by its shares
+  std::atomic<int64_t> verify_cpu_micros{0};            // CPU time of the threads running them
   bool written = false;
 };
+
+// CPU time of the calling thread, in seconds: on a shared machine the honest cost of a stage
+// (wall time mostly measures the neighbours).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// User + system CPU seconds of this process (all threads), or of its waited-for children.
+double process_cpu_seconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
 
 // Outputs of the shares of one batch, stacked back in order.
 Tensor concat_rows(const std::vector<Tensor>& parts) {
@@ -253,6 +273,8 @@ class VerifyQueue {
 Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                                                     const VariantsOptions& options) {
   const auto run_start = Clock::now();
+  const double cpu_at_start = process_cpu_seconds(RUSAGE_SELF);
+  const double children_cpu_at_start = process_cpu_seconds(RUSAGE_CHILDREN);
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   if (!std::filesystem::is_directory(options.out_dir))
@@ -330,13 +352,15 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   // is the only stage reporting progress until it is joined, so the callback is never called
   // concurrently.
   Expected<Tensor> reference_run = Status::Error("reference not run");
-  double reference_seconds = 0;
+  double reference_seconds = 0, reference_cpu_seconds = 0;
   std::thread reference_thread([&] {
     const auto start = Clock::now();
+    const double cpu_start = thread_cpu_seconds();
     ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
     reference_run = run_interpreter(source.graph, batch, &progress);
     progress.finish();
     reference_seconds = seconds_since(start);
+    reference_cpu_seconds = thread_cpu_seconds() - cpu_start;
   });
   // Joined on every way out (an early return included).
   struct Joiner {
@@ -381,12 +405,14 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       const int64_t first = n * t->share / t->shares;
       const Rows rows{first, n * (t->share + 1) / t->shares - first};
       const auto start = Clock::now();
+      const double cpu_start = thread_cpu_seconds();
       auto runtime = runtimes::open_runtime(runtimes::default_runtime(p.format), p.path, p.format);
       if (runtime.ok())
         p.parts[t->share] = run_samples(**runtime, *p.batch, 0, nullptr, rows);
       else
         p.parts[t->share] = runtime.status();
       p.verify_micros += static_cast<int64_t>(seconds_since(start) * 1e6);
+      p.verify_cpu_micros += static_cast<int64_t>((thread_cpu_seconds() - cpu_start) * 1e6);
     }
   };
   std::vector<std::thread> workers;
@@ -548,7 +574,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       rep.variants.push_back(v);
       continue;
     }
-    timings.push_back(p.file + ": verify " + fixed(p.verify_micros.load() / 1e6, 1) + " s" +
+    timings.push_back(p.file + ": verify " + fixed(p.verify_micros.load() / 1e6, 1) + " s, CPU " +
+                      fixed(p.verify_cpu_micros.load() / 1e6, 1) + " s" +
                       (p.parts.size() > 1
                            ? " (" + std::to_string(p.parts.size()) + " sessions, time summed)"
                            : ""));
@@ -593,7 +620,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     }
     rep.variants.push_back(v);
   }
-  timings.push_back("reference outputs " + fixed(reference_seconds, 1) +
+  timings.push_back("reference outputs " + fixed(reference_seconds, 1) + " s, CPU " +
+                    fixed(reference_cpu_seconds, 1) +
                     " s (beside the conversions and verification runs)");
   timings.push_back("all conversions " + fixed(convert_all_seconds, 1) +
                     " s (LiteRT starting beside them)");
@@ -601,7 +629,10 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                     std::to_string(threads) + " threads, native runtimes " +
                     fixed(native_seconds, 1) + " s, then waiting " + fixed(litert_wait_seconds, 1) +
                     " s for LiteRT and the reference)");
-  timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s");
+  timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s, CPU " +
+                    fixed(process_cpu_seconds(RUSAGE_SELF) - cpu_at_start, 1) + " s + " +
+                    fixed(process_cpu_seconds(RUSAGE_CHILDREN) - children_cpu_at_start, 1) +
+                    " s in LiteRT's Node process");
   for (const std::string& t : timings) rep.notes.push_back("time: " + t);
   rep.settings.push_back(
       {"latency",
