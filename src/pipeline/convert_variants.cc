@@ -379,8 +379,9 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   // others reuse its inputs and statistics.
   auto calibration_share = std::make_shared<CalibrationShare>();
   std::string calibrated_by;  // the first int8 file: the one whose calibration ran
-  // The variants in report order; converted float ones first so the workers have files to
-  // verify while the int8 calibration runs.
+  // The variants in report order; converted int8 ones first: the calibration (the longest
+  // conversion) starts at once beside the reference run and LiteRT's start, and the int8 files
+  // (the longest to verify) reach the workers first, so the float ones fill the end evenly.
   for (ModelFormat format : options.formats)
     for (Precision precision : options.precisions) {
       pending.push_back(std::make_unique<Pending>());
@@ -388,7 +389,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       pending.back()->precision = precision;
     }
   std::vector<Pending*> conversion_order;
-  for (bool int8 : {false, true})
+  for (bool int8 : {true, false})
     for (auto& p : pending)
       if ((p->precision == Precision::kInt8) == int8) conversion_order.push_back(p.get());
 
