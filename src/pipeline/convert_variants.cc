@@ -20,8 +20,6 @@
 #include "pipeline/verdict.h"
 #include "quant/range_estimation.h"
 #include "report/metrics.h"
-#include "runtime/interpreter.h"
-#include "tflite/tflite_importer.h"
 
 namespace mconv::pipeline {
 namespace {
