@@ -14,6 +14,7 @@
 #include "litert/litert_stream.h"
 #include "litert/subprocess.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 
 namespace mconv::litert {
 namespace {
@@ -45,14 +46,7 @@ Tensor random_image(int64_t n, uint32_t seed) {
   return t;
 }
 
-Tensor row(const Tensor& t, int64_t r) {
-  std::vector<int64_t> shape = t.shape();
-  size_t bytes = t.byte_size() / shape[0];
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::copy_n(t.raw() + r * bytes, bytes, out.raw());
-  return out;
-}
+using test::batch_row;
 
 // Sets an environment variable for one scope and restores it afterwards.
 class ScopedEnv {
@@ -119,7 +113,7 @@ TEST(LiteRtRun, StackedSamplesMatchSingleRuns) {
   for (int c = 0; c < 1000; ++c) diff = std::max(diff, std::abs(v[c] - v[1000 + c]));
   EXPECT_GT(diff, 1e-4);
 
-  auto single = litert_run(keras_model(), {row(batch, 1)});
+  auto single = litert_run(keras_model(), {batch_row(batch, 1)});
   ASSERT_TRUE(single.ok()) << single.status().message();
   ASSERT_EQ((*single)[0].shape(), (std::vector<int64_t>{1, 1000}));
   std::vector<float> s = (*single)[0].to_f32();
