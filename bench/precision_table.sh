@@ -5,17 +5,10 @@
 # TF-Hub MobileNetV3-Small on the same 400 images. Prints size (and % of FP32), top-1, top-5 and
 # top-1 agreement with the FP32 source.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${MCONV_BUILD_DIR:-$root/build-bench}"
-shared="${MCONV_SHARED_DIR:-$root/../shared}/data"
+source "$(dirname "${BASH_SOURCE[0]}")/bench_build.sh"
 out="${1:-$(mktemp -d /tmp/mconv_precisions.XXXXXX)}"
-log="$build/bench_build.log"
-mkdir -p "$build" "$out"
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
-       cmake --build "$build" -j"$(nproc)" --target mconv mconv_bench_tfhub; } >"$log" 2>&1; then
-  cat "$log" >&2
-  exit 1
-fi
+mkdir -p "$out"
+bench_build mconv mconv_bench_tfhub
 status=0
 "$build/mconv" convert "$shared/models/keras_mobilenet_v3_small_int8_dynrange.tflite" -o "$out" \
   --name mobilenet_v3_small --calib "$shared/images" --calib-count 100 \

@@ -4,17 +4,10 @@
 # mconv recognised; then the whole six-variant `convert mobilenet_v3_small.pth -o DIR` (no
 # verification images) with its stages from the report.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${MCONV_BUILD_DIR:-$root/build-bench}"
-pth="${MCONV_SHARED_DIR:-$root/../shared}/data/models/pth"
+source "$(dirname "${BASH_SOURCE[0]}")/bench_build.sh"
+pth="$shared/models/pth"
 out="$(mktemp -d /tmp/mconv_torch_bench.XXXXXX)"
-log="$build/bench_build.log"
-mkdir -p "$build"
-if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release &&
-       cmake --build "$build" -j"$(nproc)" --target mconv; } >"$log" 2>&1; then
-  cat "$log" >&2
-  exit 1
-fi
+bench_build mconv
 mconv="$build/mconv"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf "%-30s %-22s %10s %12s\n" checkpoint architecture "read+build" "-o X.onnx"

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace mconv {
 
@@ -44,25 +45,33 @@ std::string printable(const std::string& name) {
   return out;
 }
 
-// Where the central directory is and how many records it has.
+// Where the central directory is (in the buffer) and how many records it has; `base` is where
+// the archive starts in the buffer, added to every offset the records hold.
 struct Directory {
   uint64_t offset = 0;
   uint64_t size = 0;
   uint64_t count = 0;
+  uint64_t base = 0;
 };
 
-Expected<Directory> find_directory(std::span<const uint8_t> a) {
-  if (a.size() < kEndOfCentralSize) return Status::Error("not a ZIP archive: too short");
-  // The end record sits at the end, followed only by a comment of at most 64 KiB.
+// Position of the end-of-central-directory record: it sits at the end, followed only by a
+// comment of at most 64 KiB.
+std::optional<size_t> find_end_record(std::span<const uint8_t> a) {
+  if (a.size() < kEndOfCentralSize) return std::nullopt;
   const size_t lowest = a.size() > kEndOfCentralSize + kMaxCommentSize
                             ? a.size() - kEndOfCentralSize - kMaxCommentSize
                             : 0;
-  size_t eocd = a.size() - kEndOfCentralSize;
-  while (u32(&a[eocd]) != kEndOfCentral) {
-    if (eocd == lowest)
-      return Status::Error("not a ZIP archive or truncated: no end-of-central-directory record");
-    --eocd;
-  }
+  for (size_t eocd = a.size() - kEndOfCentralSize + 1; eocd-- > lowest;)
+    if (u32(&a[eocd]) == kEndOfCentral) return eocd;
+  return std::nullopt;
+}
+
+Expected<Directory> find_directory(std::span<const uint8_t> a) {
+  if (a.size() < kEndOfCentralSize) return Status::Error("not a ZIP archive: too short");
+  const std::optional<size_t> end = find_end_record(a);
+  if (!end)
+    return Status::Error("not a ZIP archive or truncated: no end-of-central-directory record");
+  const size_t eocd = *end;
   const uint8_t* e = &a[eocd];
   Directory dir{u32(e + 16), u32(e + 12), u16(e + 10)};
   const bool needs_zip64 =
@@ -75,6 +84,12 @@ Expected<Directory> find_directory(std::span<const uint8_t> a) {
     dir = Directory{u64(z + 48), u64(z + 40), u64(z + 32)};
   } else if (needs_zip64) {
     return Status::Error("ZIP64 archive without its end-of-central-directory locator");
+  } else if (dir.offset + dir.size < eocd) {
+    // The directory ends right before the end record; when the record places it earlier, the
+    // archive was appended to other data with offsets counted from its own start (the form
+    // some tools write after a TFLite model) and that distance is where the archive starts.
+    dir.base = eocd - (dir.offset + dir.size);
+    dir.offset += dir.base;
   }
   if (!inside(a.size(), dir.offset, dir.size))
     return Status::Error("central directory (" + std::to_string(dir.size) + " bytes at " +
@@ -117,6 +132,10 @@ bool looks_like_zip(std::span<const uint8_t> bytes) {
   return bytes.size() >= 4 && u32(bytes.data()) == kLocalHeader;
 }
 
+bool ends_like_zip(std::span<const uint8_t> bytes) {
+  return find_end_record(bytes).has_value();
+}
+
 Expected<ZipReader> ZipReader::open(std::span<const uint8_t> a, const ZipLimits& limits) {
   MCONV_ASSIGN_OR_RETURN(Directory dir, find_directory(a));
   if (dir.count > limits.max_entries)
@@ -144,6 +163,7 @@ Expected<ZipReader> ZipReader::open(std::span<const uint8_t> a, const ZipLimits&
     uint64_t compressed = u32(c + 20), size = u32(c + 24), local = u32(c + 42);
     MCONV_RETURN_IF_ERROR(apply_zip64_extra(c + kCentralHeaderSize + name_len, extra_len,
                                             entry.name, &size, &compressed, &local));
+    local += dir.base;
     if (flags & 1) return Status::Error("ZIP entry '" + printable(entry.name) + "' is encrypted");
     if (method != 0)
       return Status::Error("ZIP entry '" + printable(entry.name) + "' is compressed (method " +

@@ -1,6 +1,7 @@
 // A reader for the ZIP archives other tools write with STORED (uncompressed) entries, such as
-// torch.save's checkpoints (torch >= 1.6 writes every record stored, 64-byte aligned). The archive
-// stays in the caller's buffer: entries are views into it, nothing is inflated or copied.
+// torch.save's checkpoints (torch >= 1.6 writes every record stored, 64-byte aligned) and the
+// associated files appended to a TFLite model (offsets counted from the file or from the archive's
+// own start: both are read). The archive stays in the caller's buffer: entries are views into it, nothing is inflated or copied.
 // Compressed or encrypted entries are refused with an error naming the entry; ZIP64 archives
 // (over 4 GiB or 65535 entries, and torch's zip64 extras) are read. Every offset and size is
 // checked against the buffer, so a truncated or hostile archive is an error, never a read out of
@@ -49,5 +50,8 @@ class ZipReader {
 
 // True when `bytes` start like a ZIP archive (a local file header signature "PK\3\4").
 bool looks_like_zip(std::span<const uint8_t> bytes);
+// True when `bytes` end with a ZIP end-of-central-directory record: an archive, possibly
+// appended to other data.
+bool ends_like_zip(std::span<const uint8_t> bytes);
 
 }  // namespace mconv

@@ -9,12 +9,6 @@
 namespace mconv::delegates {
 namespace {
 
-std::vector<const DelegateSpec*> specs_for(const std::string& format) {
-  if (format == "tflite") return {&xnnpack_spec(), &tflite_gpu_spec(), &tflite_coreml_spec()};
-  return {&ort_cpu_spec(), &ort_coreml_neuralnetwork_spec(), &ort_coreml_mlprogram_spec(),
-          &ort_nnapi_spec()};
-}
-
 int find_root(std::vector<int>& parent, int x) {
   while (parent[x] != x) x = parent[x] = parent[parent[x]];
   return x;
@@ -99,12 +93,12 @@ std::vector<NodeJudgement> judge_by_table(const OpGraph& graph, const DelegateSp
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const OpNode& n = graph.nodes[i];
     NodeJudgement& j = out[i];
-    const OpRule* rule = find_rule(spec.rules, n.op);
+    const OpRule* rule = find_rule(spec.table.rules, n.op);
     if (!rule) {
       j.reason = std::string(spec.name) + " has no kernel for " + n.op;
       continue;
     }
-    Reason r = spec.common ? spec.common(graph, n) : std::nullopt;
+    Reason r = spec.table.common ? spec.table.common(graph, n) : std::nullopt;
     if (!r && rule->check) r = rule->check(graph, n);
     j.taken = !r;
     if (r) j.reason = *r;
@@ -124,24 +118,28 @@ DelegateReport analyze_delegates(const OpGraph& graph) {
   bool has_qdq = false;
   for (const OpNode& n : graph.nodes)
     has_qdq |= n.op == "QuantizeLinear" || n.op == "DequantizeLinear";
-  for (const DelegateSpec* spec : specs_for(graph.format)) {
+  // Any model that is not TFLite was read as ONNX (read_model_ops).
+  const std::string_view format = graph.format == "tflite" ? "tflite" : "onnx";
+  for (const DelegateSpec& spec : all_delegate_specs()) {
+    if (spec.format != format) continue;
+    const DelegateTable& table = spec.table;
     std::vector<NodeJudgement> j =
-        spec->judge ? spec->judge(graph, *spec) : judge_by_table(graph, *spec);
+        table.judge ? table.judge(graph, spec) : judge_by_table(graph, spec);
     auto groups = partitions(graph, j);
     // Partitions below the delegate's minimum size are left on the CPU.
     for (const auto& group : groups)
-      if (static_cast<int>(group.size()) < spec->min_partition_nodes)
+      if (static_cast<int>(group.size()) < table.min_partition_nodes)
         for (int n : group) {
           j[n].taken = false;
           j[n].reason = "partition of " + std::to_string(group.size()) + " node(s) is below " +
-                        std::string(spec->name) + "'s minimum of " +
-                        std::to_string(spec->min_partition_nodes);
+                        std::string(spec.name) + "'s minimum of " +
+                        std::to_string(table.min_partition_nodes);
         }
-    if (spec->min_partition_nodes > 1) groups = partitions(graph, j);
+    if (table.min_partition_nodes > 1) groups = partitions(graph, j);
     DelegateCoverage c;
-    c.key = spec->key;
-    c.name = spec->name;
-    c.source = spec->source;
+    c.key = spec.key;
+    c.name = spec.name;
+    c.source = spec.source;
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
       if (!j[n].counted) continue;
       ++c.nodes;
@@ -151,7 +149,7 @@ DelegateReport analyze_delegates(const OpGraph& graph) {
         c.not_taken.push_back({graph.nodes[n].name, graph.nodes[n].op, j[n].reason});
     }
     for (const auto& group : groups) c.partition_sizes.push_back(static_cast<int>(group.size()));
-    set_verdict(c, spec->key == "ort-cpu", !has_qdq);
+    set_verdict(c, spec.key == "ort-cpu", !has_qdq);
     if (c.verdict == "float") c.not_taken.clear();  // every node, saying nothing new
     report.delegates.push_back(std::move(c));
   }

@@ -213,29 +213,8 @@ static_assert(rules_sorted(kMLProgram), "CoreML MLProgram rules must be sorted, 
 
 }  // namespace
 
-const DelegateSpec& ort_coreml_neuralnetwork_spec() {
-  static const DelegateSpec spec{
-      .key = "ort-coreml-nn",
-      .name = "CoreML EP (NeuralNetwork)",
-      .format = "onnx",
-      .source = "microsoft/onnxruntime: tools/ci_build/github/apple/coreml_supported_ops.md",
-      .rules = kNeuralNetwork,
-      .common = nn_common,
-  };
-  return spec;
-}
+const DelegateTable kOrtCoremlNeuralNetworkTable{.rules = kNeuralNetwork, .common = nn_common};
 
-const DelegateSpec& ort_coreml_mlprogram_spec() {
-  static const DelegateSpec spec{
-      .key = "ort-coreml-mlprogram",
-      .name = "CoreML EP (MLProgram)",
-      .format = "onnx",
-      .source =
-          "microsoft/onnxruntime: tools/ci_build/github/apple/coreml_supported_mlprogram_ops.md",
-      .rules = kMLProgram,
-      .common = ml_common,
-  };
-  return spec;
-}
+const DelegateTable kOrtCoremlMlProgramTable{.rules = kMLProgram, .common = ml_common};
 
 }  // namespace mconv::delegates

@@ -138,18 +138,6 @@ std::vector<NodeJudgement> judge(const OpGraph& g, const DelegateSpec&) {
 
 }  // namespace
 
-const DelegateSpec& ort_cpu_spec() {
-  static const DelegateSpec spec{
-      .key = "ort-cpu",
-      .name = "ORT CPU (fused integer kernels)",
-      .format = "onnx",
-      .source =
-          "microsoft/onnxruntime: onnxruntime/core/optimizer/qdq_transformer/"
-          "selectors_actions/qdq_selector_action_transformer.cc",
-      .rules = kRules,
-      .judge = judge,
-  };
-  return spec;
-}
+const DelegateTable kOrtCpuTable{.rules = kRules, .judge = judge};
 
 }  // namespace mconv::delegates

@@ -148,18 +148,6 @@ static_assert(rules_sorted(kRules), "NNAPI rules must be sorted by op with no du
 
 }  // namespace
 
-const DelegateSpec& ort_nnapi_spec() {
-  static const DelegateSpec spec{
-      .key = "ort-nnapi",
-      .name = "NNAPI EP",
-      .format = "onnx",
-      .source =
-          "microsoft/onnxruntime: onnxruntime/core/providers/nnapi/nnapi_builtin/builders/"
-          "op_builder_factory.cc",
-      .rules = kRules,
-      .common = common,
-  };
-  return spec;
-}
+const DelegateTable kOrtNnapiTable{.rules = kRules, .common = common};
 
 }  // namespace mconv::delegates

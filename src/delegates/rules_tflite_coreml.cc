@@ -137,17 +137,6 @@ static_assert(rules_sorted(kRules), "Core ML delegate rules must be sorted by op
 
 }  // namespace
 
-const DelegateSpec& tflite_coreml_spec() {
-  static const DelegateSpec spec{
-      .key = "tflite-coreml",
-      .name = "Core ML delegate",
-      .format = "tflite",
-      .source = "tensorflow/tensorflow: tensorflow/lite/delegates/coreml/coreml_delegate.mm",
-      .rules = kRules,
-      .common = common,
-      .min_partition_nodes = 2,
-  };
-  return spec;
-}
+const DelegateTable kTfliteCoremlTable{.rules = kRules, .common = common, .min_partition_nodes = 2};
 
 }  // namespace mconv::delegates

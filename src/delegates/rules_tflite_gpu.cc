@@ -221,16 +221,6 @@ static_assert(rules_sorted(kRules), "GPU rules must be sorted by op with no dupl
 
 }  // namespace
 
-const DelegateSpec& tflite_gpu_spec() {
-  static const DelegateSpec spec{
-      .key = "tflite-gpu",
-      .name = "GPU delegate",
-      .format = "tflite",
-      .source = "tensorflow/tensorflow: tensorflow/lite/tools/versioning/gpu_compatibility.cc",
-      .rules = kRules,
-      .common = gpu_types,
-  };
-  return spec;
-}
+const DelegateTable kTfliteGpuTable{.rules = kRules, .common = gpu_types};
 
 }  // namespace mconv::delegates

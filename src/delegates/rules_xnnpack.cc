@@ -159,15 +159,6 @@ static_assert(rules_sorted(kRules), "XNNPACK rules must be sorted by op with no 
 
 }  // namespace
 
-const DelegateSpec& xnnpack_spec() {
-  static const DelegateSpec spec{
-      .key = "xnnpack",
-      .name = "XNNPACK",
-      .format = "tflite",
-      .source = "tensorflow/tensorflow: tensorflow/lite/delegates/xnnpack/xnnpack_delegate.cc",
-      .rules = kRules,
-  };
-  return spec;
-}
+const DelegateTable kXnnpackTable{.rules = kRules};
 
 }  // namespace mconv::delegates

@@ -16,6 +16,21 @@ bool is_elementwise_binary(OpType op) {
 
 }  // namespace
 
+Status check_arity(const Node& node) {
+  const OpInfo& info = op_info(node.op);
+  const int inputs = static_cast<int>(node.inputs.size());
+  if (inputs < info.min_inputs || inputs > info.max_inputs)
+    return Status::Error(where(node) + ": has " + std::to_string(inputs) + " inputs, expected " +
+                         std::to_string(info.min_inputs) + ".." + std::to_string(info.max_inputs));
+  if (info.outputs >= 0 && static_cast<int>(node.outputs.size()) != info.outputs)
+    return Status::Error(where(node) + ": has " + std::to_string(node.outputs.size()) +
+                         " outputs, expected " + std::to_string(info.outputs));
+  for (int i = 0; i < std::min(inputs, info.min_inputs); ++i)
+    if (!node.inputs[i])
+      return Status::Error(where(node) + ": required input " + std::to_string(i) + " is missing");
+  return Status::Ok();
+}
+
 Status verify(const Graph& graph) {
   std::unordered_set<const Value*> defined(graph.inputs.begin(), graph.inputs.end());
   std::unordered_set<const Value*> all;
@@ -40,22 +55,11 @@ Status verify(const Graph& graph) {
   for (const auto& node : graph.nodes()) {
     const Node& n = *node;
     const OpInfo& info = op_info(n.op);
-    int nin = static_cast<int>(n.inputs.size());
-    if (nin < info.min_inputs || nin > info.max_inputs)
-      return Status::Error(where(n) + ": has " + std::to_string(nin) + " inputs, expected " +
-                           std::to_string(info.min_inputs) + ".." + std::to_string(info.max_inputs));
-    if (info.outputs >= 0 && static_cast<int>(n.outputs.size()) != info.outputs)
-      return Status::Error(where(n) + ": has " + std::to_string(n.outputs.size()) +
-                           " outputs, expected " + std::to_string(info.outputs));
+    MCONV_RETURN_IF_ERROR(check_arity(n));
     if (info.layout_sensitive && n.layout == Layout::kNone)
       return Status::Error(where(n) + ": layout-sensitive op without a layout");
-    for (int i = 0; i < nin; ++i) {
-      const Value* in = n.inputs[i];
-      if (!in) {
-        if (i < info.min_inputs) return Status::Error(where(n) + ": required input " +
-                                                      std::to_string(i) + " is missing");
-        continue;
-      }
+    for (const Value* in : n.inputs) {
+      if (!in) continue;  // an omitted optional input (check_arity: required ones are present)
       if (!all.count(in)) return Status::Error(where(n) + ": input is not in the graph");
       if (!defined.count(in))
         return Status::Error(where(n) + ": input '" + in->name +

@@ -12,4 +12,8 @@ namespace mconv::ir {
 // graph outputs are produced. The error names the node and op at fault.
 Status verify(const Graph& graph);
 
+// One node against the op table: its input and output counts are in range and its required
+// inputs are present (verify checks it for every node; the interpreter before making a kernel).
+Status check_arity(const Node& node);
+
 }  // namespace mconv::ir

@@ -1,6 +1,7 @@
 #include "passes/delegate_forms.h"
 
 #include <cmath>
+#include <iterator>
 
 #include "passes/shape_inference.h"
 
@@ -177,26 +178,24 @@ Expected<PassResult> fix_batch_to_one(ir::Graph& graph) {
   return result;
 }
 
+namespace {
+
+// The one list of target names, read both ways: reports name targets with it and --target is
+// parsed with it ("default" is not a --target value). Indexed by the enum.
+constexpr std::string_view kTargetNames[] = {"default", "cpu", "gpu", "coreml", "nnapi"};
+static_assert(std::size(kTargetNames) == static_cast<size_t>(DelegateTarget::kNnapi) + 1,
+              "one name per DelegateTarget, in enum order");
+
+}  // namespace
+
 std::string_view delegate_target_name(DelegateTarget target) {
-  switch (target) {
-    case DelegateTarget::kDefault:
-      return "default";
-    case DelegateTarget::kCpu:
-      return "cpu";
-    case DelegateTarget::kGpu:
-      return "gpu";
-    case DelegateTarget::kCoreml:
-      return "coreml";
-    case DelegateTarget::kNnapi:
-      return "nnapi";
-  }
-  return "?";
+  const auto i = static_cast<size_t>(target);
+  return i < std::size(kTargetNames) ? kTargetNames[i] : "?";
 }
 
 Expected<DelegateTarget> delegate_target_from_name(std::string_view name) {
-  for (DelegateTarget t : {DelegateTarget::kCpu, DelegateTarget::kGpu, DelegateTarget::kCoreml,
-                           DelegateTarget::kNnapi})
-    if (delegate_target_name(t) == name) return t;
+  for (size_t i = 1; i < std::size(kTargetNames); ++i)
+    if (kTargetNames[i] == name) return static_cast<DelegateTarget>(i);
   return Status::Error("unknown --target '" + std::string(name) +
                        "' (expected cpu, gpu, coreml or nnapi)");
 }

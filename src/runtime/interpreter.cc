@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ir/verifier.h"
 #include "runtime/kernel_registry.h"
 #include "runtime/thread_pool.h"
 
@@ -19,23 +20,8 @@ std::string where(const ir::Node& node) {
   return "node '" + node.name + "' (" + std::string(ir::op_name(node.op)) + ")";
 }
 
-Status check_arity(const ir::Node& node) {
-  const ir::OpInfo& info = ir::op_info(node.op);
-  const int inputs = static_cast<int>(node.inputs.size());
-  if (inputs < info.min_inputs || inputs > info.max_inputs)
-    return Status::Error(where(node) + ": has " + std::to_string(inputs) + " inputs, expected " +
-                         std::to_string(info.min_inputs) + ".." + std::to_string(info.max_inputs));
-  if (info.outputs >= 0 && static_cast<int>(node.outputs.size()) != info.outputs)
-    return Status::Error(where(node) + ": has " + std::to_string(node.outputs.size()) +
-                         " outputs, expected " + std::to_string(info.outputs));
-  for (int i = 0; i < std::min(inputs, info.min_inputs); ++i)
-    if (!node.inputs[i])
-      return Status::Error(where(node) + ": required input " + std::to_string(i) + " is missing");
-  return Status::Ok();
-}
-
 Expected<std::unique_ptr<Kernel>> make_kernel(const ir::Node& node) {
-  MCONV_RETURN_IF_ERROR(check_arity(node));
+  MCONV_RETURN_IF_ERROR(ir::check_arity(node));
   // Nodes on quantized integer values (a fully quantized TFLite graph) run integer kernels.
   KernelFactory factory = kernel_factory(node.op);
   if (is_quantized_node(node)) {

@@ -62,63 +62,80 @@ Status convert_pool(ImportContext& ctx, ir::OpType op) {
   return Status::Ok();
 }
 
+// Input 1 of FULLY_CONNECTED and BATCH_MATMUL: a weight when it is a constant (dequantized when
+// the op is hybrid), else the computed value it is.
+Expected<ir::Value*> second_operand(ImportContext& ctx, const ir::Value& first) {
+  if (ctx.tensor_has_data(ctx.input_tensor(1)))
+    return ctx.weight_input(1, WeightLayout::kAsIs, is_hybrid(ctx, first, 1));
+  return ctx.input(1);
+}
+
+// What CONV_2D and DEPTHWISE_CONV_2D read: the NHWC input, the filter (converted from the
+// op's layout to OIHW) and the optional bias.
+struct ConvOperands {
+  ir::Value* x = nullptr;
+  std::vector<int64_t> in;  // NHWC dims of x
+  ir::Value* w = nullptr;
+  ir::Value* bias = nullptr;
+};
+
+Expected<ConvOperands> conv_operands(ImportContext& ctx, WeightLayout filter_layout) {
+  ConvOperands c;
+  MCONV_ASSIGN_OR_RETURN(c.x, ctx.input(0));
+  MCONV_RETURN_IF_ERROR(nhwc_dims(ctx, *c.x, &c.in));
+  MCONV_ASSIGN_OR_RETURN(c.w, ctx.weight_input(1, filter_layout, is_hybrid(ctx, *c.x, 1)));
+  MCONV_ASSIGN_OR_RETURN(c.bias, ctx.optional_input(2));
+  return c;
+}
+
+// Both become one Conv node: only the filter layout and how `group` follows from it differ.
+template <typename Options>
+Status add_conv(ImportContext& ctx, const ConvOperands& c, const Options& o, int64_t group) {
+  const std::vector<int64_t>& oihw = c.w->constant->shape();
+  std::vector<ir::Value*> inputs{c.x, c.w};
+  if (c.bias) inputs.push_back(c.bias);
+  MCONV_ASSIGN_OR_RETURN(
+      ir::Node * node,
+      ctx.add_with_activation(ir::OpType::kConv, std::move(inputs), o.fused_activation_function()));
+  MCONV_RETURN_IF_ERROR(set_window_attrs(ctx, node, c.in, o.padding(), oihw[2], oihw[3],
+                                         o.stride_h(), o.stride_w(), o.dilation_h_factor(),
+                                         o.dilation_w_factor(), true));
+  node->attrs.set("group", group);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status convert_conv_2d(ImportContext& ctx) {
   MCONV_RETURN_IF_ERROR(ctx.expect_arity(2, 3, 1));
   const fb::Conv2DOptions* o = ctx.op().builtin_options_as_Conv2DOptions();
   if (!o) return ctx.op_error("missing Conv2DOptions");
-  MCONV_ASSIGN_OR_RETURN(ir::Value * x, ctx.input(0));
-  std::vector<int64_t> in;
-  MCONV_RETURN_IF_ERROR(nhwc_dims(ctx, *x, &in));
-  MCONV_ASSIGN_OR_RETURN(ir::Value * w,
-                         ctx.weight_input(1, WeightLayout::kConvOHWI, is_hybrid(ctx, *x, 1)));
-  MCONV_ASSIGN_OR_RETURN(ir::Value * bias, ctx.optional_input(2));
-  const std::vector<int64_t>& oihw = w->constant->shape();
+  MCONV_ASSIGN_OR_RETURN(ConvOperands c, conv_operands(ctx, WeightLayout::kConvOHWI));
+  const std::vector<int64_t>& in = c.in;
+  const std::vector<int64_t>& oihw = c.w->constant->shape();
   int64_t group = 1;
   if (in[3] >= 0) {
     if (oihw[1] <= 0 || in[3] < oihw[1] || in[3] % oihw[1] != 0 || oihw[0] % (in[3] / oihw[1]) != 0)
       return ctx.op_error("input has " + std::to_string(in[3]) + " channels but filter '" +
-                          w->name + "' is " + shape_to_string(oihw) + " (OIHW)");
+                          c.w->name + "' is " + shape_to_string(oihw) + " (OIHW)");
     group = in[3] / oihw[1];
   }
-  std::vector<ir::Value*> inputs{x, w};
-  if (bias) inputs.push_back(bias);
-  MCONV_ASSIGN_OR_RETURN(ir::Node * node,
-                         ctx.add_with_activation(ir::OpType::kConv, std::move(inputs),
-                                                 o->fused_activation_function()));
-  MCONV_RETURN_IF_ERROR(set_window_attrs(ctx, node, in, o->padding(), oihw[2], oihw[3],
-                                         o->stride_h(), o->stride_w(), o->dilation_h_factor(),
-                                         o->dilation_w_factor(), true));
-  node->attrs.set("group", group);
-  return Status::Ok();
+  return add_conv(ctx, c, *o, group);
 }
 
 Status convert_depthwise_conv_2d(ImportContext& ctx) {
   MCONV_RETURN_IF_ERROR(ctx.expect_arity(2, 3, 1));
   const fb::DepthwiseConv2DOptions* o = ctx.op().builtin_options_as_DepthwiseConv2DOptions();
   if (!o) return ctx.op_error("missing DepthwiseConv2DOptions");
-  MCONV_ASSIGN_OR_RETURN(ir::Value * x, ctx.input(0));
-  std::vector<int64_t> in;
-  MCONV_RETURN_IF_ERROR(nhwc_dims(ctx, *x, &in));
-  MCONV_ASSIGN_OR_RETURN(ir::Value * w,
-                         ctx.weight_input(1, WeightLayout::kDepthwise1HWO, is_hybrid(ctx, *x, 1)));
-  MCONV_ASSIGN_OR_RETURN(ir::Value * bias, ctx.optional_input(2));
-  const std::vector<int64_t>& oihw = w->constant->shape();  // [C*M, 1, H, W]
-  if (in[3] < 0) return ctx.op_error("depthwise convolution needs a static channel count");
-  if (in[3] == 0 || oihw[0] % in[3] != 0)
-    return ctx.op_error("input has " + std::to_string(in[3]) + " channels but depthwise filter '" +
-                        w->name + "' has " + std::to_string(oihw[0]) + " outputs");
-  std::vector<ir::Value*> inputs{x, w};
-  if (bias) inputs.push_back(bias);
-  MCONV_ASSIGN_OR_RETURN(ir::Node * node,
-                         ctx.add_with_activation(ir::OpType::kConv, std::move(inputs),
-                                                 o->fused_activation_function()));
-  MCONV_RETURN_IF_ERROR(set_window_attrs(ctx, node, in, o->padding(), oihw[2], oihw[3],
-                                         o->stride_h(), o->stride_w(), o->dilation_h_factor(),
-                                         o->dilation_w_factor(), true));
-  node->attrs.set("group", in[3]);
-  return Status::Ok();
+  MCONV_ASSIGN_OR_RETURN(ConvOperands c, conv_operands(ctx, WeightLayout::kDepthwise1HWO));
+  const int64_t channels = c.in[3];
+  const std::vector<int64_t>& oihw = c.w->constant->shape();  // [C*M, 1, H, W]
+  if (channels < 0) return ctx.op_error("depthwise convolution needs a static channel count");
+  if (channels == 0 || oihw[0] % channels != 0)
+    return ctx.op_error("input has " + std::to_string(channels) +
+                        " channels but depthwise filter '" + c.w->name + "' has " +
+                        std::to_string(oihw[0]) + " outputs");
+  return add_conv(ctx, c, *o, channels);
 }
 
 Status convert_fully_connected(ImportContext& ctx) {
@@ -129,12 +146,7 @@ Status convert_fully_connected(ImportContext& ctx) {
   if (o && o->weights_format() != fb::FullyConnectedOptionsWeightsFormat_DEFAULT)
     return ctx.op_error("shuffled weights format is not supported");
   MCONV_ASSIGN_OR_RETURN(ir::Value * x, ctx.input(0));
-  ir::Value* w = nullptr;
-  if (ctx.tensor_has_data(ctx.input_tensor(1))) {
-    MCONV_ASSIGN_OR_RETURN(w, ctx.weight_input(1, WeightLayout::kAsIs, is_hybrid(ctx, *x, 1)));
-  } else {
-    MCONV_ASSIGN_OR_RETURN(w, ctx.input(1));
-  }
+  MCONV_ASSIGN_OR_RETURN(ir::Value * w, second_operand(ctx, *x));
   MCONV_ASSIGN_OR_RETURN(ir::Value * bias, ctx.optional_input(2));
   if (!w->has_shape || w->shape.size() != 2 || !w->shape[1].known())
     return ctx.op_error("weights '" + w->name + "' have shape " + ir::shape_string(w->shape) +
@@ -194,12 +206,7 @@ Status convert_batch_matmul(ImportContext& ctx) {
   MCONV_RETURN_IF_ERROR(ctx.expect_arity(2, 2, 1));
   const fb::BatchMatMulOptions* o = ctx.op().builtin_options_as_BatchMatMulOptions();
   MCONV_ASSIGN_OR_RETURN(ir::Value * a, ctx.input(0));
-  ir::Value* b = nullptr;
-  if (ctx.tensor_has_data(ctx.input_tensor(1))) {
-    MCONV_ASSIGN_OR_RETURN(b, ctx.weight_input(1, WeightLayout::kAsIs, is_hybrid(ctx, *a, 1)));
-  } else {
-    MCONV_ASSIGN_OR_RETURN(b, ctx.input(1));
-  }
+  MCONV_ASSIGN_OR_RETURN(ir::Value * b, second_operand(ctx, *a));
   // adj_x / adj_y: transpose the last two axes first.
   auto adjoint = [&](ir::Value* v) -> Expected<ir::Value*> {
     if (!v->has_shape || v->shape.size() < 2)

@@ -16,20 +16,6 @@ std::string op17() {
   return test::shared_models_dir() + "/mobilenet_v3_small_op17.onnx";
 }
 
-// A folder with the first `n` shared images (linked) and the shared labels.
-std::string few_images(const std::string& dir, int n) {
-  namespace fs = std::filesystem;
-  std::vector<fs::path> images;
-  for (const auto& e : fs::directory_iterator(test::shared_images_dir()))
-    if (e.path().extension() == ".JPEG") images.push_back(e.path());
-  std::sort(images.begin(), images.end());
-  fs::create_directories(dir);
-  for (int i = 0; i < n && i < static_cast<int>(images.size()); ++i)
-    fs::create_symlink(images[i], dir + "/" + images[i].filename().string());
-  fs::create_symlink(test::shared_images_dir() + "/labels.csv", dir + "/labels.csv");
-  return dir;
-}
-
 TEST(Api, InspectGivesFormatSignatureAndPrecision) {
   MCONV_REQUIRE_SHARED_FILE(op17());
   auto info = inspect_model(op17());
@@ -58,7 +44,7 @@ TEST(Api, Fp32TfliteConversionVerifiesWithFullAgreement) {
   EXPECT_EQ(converted->inputs[0].layout, "NHWC");  // ONNX -> TFLite makes the input NHWC
 
   VerifyOptions options;
-  options.images_dir = few_images(dir + "/images", 8);
+  options.images_dir = test::link_shared_photos(dir + "/images", 8, /*with_labels=*/true);
   options.runs = 1;
   auto verified = verify(out, op17(), options);
   ASSERT_TRUE(verified.ok()) << verified.status().message();

@@ -13,36 +13,16 @@
 namespace mconv::test {
 namespace {
 
-// A folder with the first `n` shared photos (symlinks) and no labels.
-std::string photo_folder(const std::string& tag, size_t n) {
-  const std::string dir = make_temp_dir(tag) + "/photos";
-  std::filesystem::create_directories(dir);
-  std::vector<std::filesystem::path> all;
-  for (const auto& e : std::filesystem::directory_iterator(shared_images_dir()))
-    if (e.path().extension() == ".jpg" || e.path().extension() == ".JPEG" ||
-        e.path().extension() == ".jpeg" || e.path().extension() == ".png")
-      all.push_back(e.path());
-  std::sort(all.begin(), all.end());
-  for (size_t i = 0; i < n && i < all.size(); ++i)
-    std::filesystem::create_symlink(all[i], dir + "/" + all[i].filename().string());
-  return dir;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 TEST(ConvertCalibOnly, VerifiesOnHeldOutImagesAndPasses) {
   const std::string src = model_file("keras_mobilenet_v3_small_int8_dynrange.tflite");
   MCONV_REQUIRE_SHARED_FILE(src);
-  const std::string photos = photo_folder("cli_calib_only", 40);
+  const std::string photos = link_shared_photos(make_temp_dir("cli_calib_only") + "/photos", 40);
   const std::string out = make_temp_dir("cli_calib_only_out") + "/out";
   auto r = run_mconv("convert " + shell_quote(src) + " -o " + shell_quote(out) + " --calib " +
                      shell_quote(photos) +
                      " --calib-count 16 --formats tflite --precisions int8 --litert-sample 8");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  const std::string md = read_text(out + "/report.md");
+  const std::string md = read_text_file(out + "/report.md");
   // 24 held-out photos (16..39), not seeded random inputs.
   EXPECT_NE(md.find("24 images from " + photos + " (images 16..39"), std::string::npos) << md;
   EXPECT_EQ(md.find("seeded standard-normal"), std::string::npos) << md;
@@ -53,13 +33,13 @@ TEST(ConvertCalibOnly, VerifiesOnHeldOutImagesAndPasses) {
 TEST(ConvertCalibOnly, SmallFolderReportsItsRealCountAndVerifiesOnTheCalibrationImages) {
   const std::string src = model_file("keras_mobilenet_v3_small_int8_dynrange.tflite");
   MCONV_REQUIRE_SHARED_FILE(src);
-  const std::string photos = photo_folder("cli_calib_small", 12);
+  const std::string photos = link_shared_photos(make_temp_dir("cli_calib_small") + "/photos", 12);
   const std::string out = make_temp_dir("cli_calib_small_out") + "/out";
   // --calib-count defaults to more images than the folder holds: all 12 calibrate, none is left,
   // so the 12 calibration images verify.
   auto r = run_mconv("convert " + shell_quote(src) + " -o " + shell_quote(out) + " --calib " +
                      shell_quote(photos) + " --formats tflite --precisions int8 --litert-sample 0");
-  const std::string md = read_text(out + "/report.md");
+  const std::string md = read_text_file(out + "/report.md");
   EXPECT_NE(md.find("first 12 images"), std::string::npos) << md << r.output;
   EXPECT_NE(md.find("12 images from " + photos + " (images 0..11"), std::string::npos) << md;
 }

@@ -11,6 +11,7 @@
 
 #include "cli_test_util.h"
 #include "core/tensor.h"
+#include "support/test_tensors.h"
 
 namespace mconv::test {
 
@@ -25,29 +26,10 @@ inline int64_t inspect_op_count(const std::string& inspect_text, const std::stri
   return 0;
 }
 
-// [N,C,H,W] float -> [N,H,W,C].
-inline Tensor nchw_to_nhwc(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  const float* src = t.data<float>();
-  std::vector<float> out(static_cast<size_t>(t.element_count()));
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          out[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
-  return Tensor::FromVector(DType::kF32, {n, h, w, c}, out);
-}
-
 // max |a - b| / max |reference|; a huge value when the shapes differ.
 inline double relative_difference(const Tensor& a, const Tensor& reference) {
   if (a.shape() != reference.shape()) return 1e30;
-  const std::vector<float> x = a.to_f32(), y = reference.to_f32();
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::fabs(x[i] - y[i])));
-    scale = std::max(scale, static_cast<double>(std::fabs(y[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
+  return relative_diff(a.to_f32(), reference.to_f32());
 }
 
 // Names of the entries of `dir` (to see that a failed command left nothing behind).

@@ -32,16 +32,7 @@ class TfliteRuntimeCli : public ::testing::Test {
     const std::string src = model_file(kKeras);
     if (!std::filesystem::exists(src)) return;
     // Four photos linked into a folder of their own, preprocessed per preset.
-    images_ = dir_ + "/images";
-    std::filesystem::create_directories(images_);
-    std::vector<std::filesystem::path> all;
-    for (const auto& e : std::filesystem::directory_iterator(shared_images_dir()))
-      if (e.path().extension() == ".jpg" || e.path().extension() == ".JPEG" ||
-          e.path().extension() == ".jpeg" || e.path().extension() == ".png")
-        all.push_back(e.path());
-    std::sort(all.begin(), all.end());
-    for (size_t i = 0; i < 4 && i < all.size(); ++i)
-      std::filesystem::create_symlink(all[i], images_ + "/" + all[i].filename().string());
+    images_ = link_shared_photos(dir_ + "/images", 4);
     const std::string calib = " --calib " + shell_quote(shared_images_dir()) + " --calib-count 16";
     for (const auto& [name, flags] : std::vector<std::pair<std::string, std::string>>{
              {"own_fp32.tflite", "--precision fp32"},

@@ -10,14 +10,10 @@
 namespace mconv::hardening {
 namespace {
 
+using test::add_options;
+using test::one_op_model;
 using test::TfliteModelBuilder;
 namespace tfl = ::tflite;
-
-auto add_options() {
-  return [](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::make_pair(tfl::BuiltinOptions_AddOptions, tfl::CreateAddOptions(fbb).Union());
-  };
-}
 
 // in[1,4] + c -> out[1,4], where c has the given shape and data.
 TfliteModelBuilder add_model(std::vector<int32_t> c_shape, std::vector<uint8_t> c_bytes) {
@@ -96,24 +92,9 @@ TEST_F(HostileTflite, OffsetPastTheEndOfTheFile) {
 }
 
 TEST_F(HostileTflite, GraphCycleAndSelfLoop) {
-  TfliteModelBuilder b;
-  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {4});
-  const int t_b = b.tensor("t_b", tfl::TensorType_FLOAT32, {4});
-  const int t_c = b.tensor("t_c", tfl::TensorType_FLOAT32, {4});
-  b.op(tfl::BuiltinOperator_ADD, {in, t_c}, {t_b}, add_options());
-  b.op(tfl::BuiltinOperator_ADD, {t_b, in}, {t_c}, add_options());
-  b.inputs({in});
-  b.outputs({t_c});
-  const std::string path = write("cycle.tflite", b);
+  const std::string path = write("cycle.tflite", test::two_add_cycle_model());
   EXPECT_REFUSED(run_convert(path, "out.onnx"), path, "cycle");
-
-  TfliteModelBuilder s;
-  const int x = s.tensor("x", tfl::TensorType_FLOAT32, {4});
-  const int loop = s.tensor("loop", tfl::TensorType_FLOAT32, {4});
-  s.op(tfl::BuiltinOperator_ADD, {x, loop}, {loop}, add_options());
-  s.inputs({x});
-  s.outputs({loop});
-  const std::string path2 = write("self_loop.tflite", s);
+  const std::string path2 = write("self_loop.tflite", test::self_loop_add_model());
   EXPECT_REFUSED(run_convert(path2, "out.onnx"), path2, "cycle");
 }
 
@@ -158,31 +139,15 @@ TEST_F(HostileTflite, TenThousandDeepChain) {
 }
 
 TEST_F(HostileTflite, UnknownOpsAndVersions) {
-  TfliteModelBuilder custom;
-  const int x = custom.tensor("x", tfl::TensorType_FLOAT32, {4});
-  const int z = custom.tensor("z", tfl::TensorType_FLOAT32, {4});
-  custom.op(tfl::BuiltinOperator_CUSTOM, {x}, {z}, nullptr, 1, "MyFancyOp");
-  custom.inputs({x});
-  custom.outputs({z});
-  const std::string path = write("custom.tflite", custom);
+  const std::string path = write(
+      "custom.tflite", one_op_model(tfl::BuiltinOperator_CUSTOM, false, nullptr, 1, "MyFancyOp"));
   EXPECT_REFUSED(run_convert(path, "out.onnx"), path, "operator 0 (CUSTOM 'MyFancyOp')");
-
-  TfliteModelBuilder v;
-  const int a = v.tensor("a", tfl::TensorType_FLOAT32, {4});
-  const int y = v.tensor("y", tfl::TensorType_FLOAT32, {4});
-  v.op(tfl::BuiltinOperator_ADD, {a, a}, {y}, add_options(), /*version=*/99);
-  v.inputs({a});
-  v.outputs({y});
-  const std::string path2 = write("version99.tflite", v);
+  const std::string path2 =
+      write("version99.tflite", one_op_model(tfl::BuiltinOperator_ADD, true, add_options(), 99));
   EXPECT_REFUSED(run_convert(path2, "out.onnx"), path2, "version 99");
-
-  TfliteModelBuilder u;
-  const int p = u.tensor("p", tfl::TensorType_FLOAT32, {4});
-  const int q = u.tensor("q", tfl::TensorType_FLOAT32, {4});
-  u.op(static_cast<tfl::BuiltinOperator>(250), {p}, {q});  // a code no schema defines
-  u.inputs({p});
-  u.outputs({q});
-  const std::string path3 = write("code250.tflite", u);
+  // A code no schema defines.
+  const std::string path3 =
+      write("code250.tflite", one_op_model(static_cast<tfl::BuiltinOperator>(250), false));
   EXPECT_REFUSED(run_convert(path3, "out.onnx"), path3, "operator 0");
 }
 

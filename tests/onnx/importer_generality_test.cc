@@ -424,12 +424,8 @@ TEST_P(GeneralityTest, RoundTripMatchesOrtAndInterpreter) {
 
   float worst_export = 0;
   for (int opset = 13; opset <= 18; ++opset) {
-    OnnxExportOptions options;
-    options.opset = opset;
-    auto exported = export_onnx(model->graph, options);
-    ASSERT_TRUE(exported.ok()) << "opset " << opset << ": " << exported.status().message();
-    Status check = check_onnx_bytes(*exported);
-    ASSERT_TRUE(check.ok()) << "opset " << opset << ": " << check.message();
+    auto exported = export_checked(model->graph, opset);
+    ASSERT_TRUE(exported.ok()) << exported.status().message();
     auto actual = run_ort(*exported, {input});
     ASSERT_TRUE(actual.ok()) << "opset " << opset << ": " << actual.status().message();
     ASSERT_EQ(actual->size(), expected->size());

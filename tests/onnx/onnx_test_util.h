@@ -20,6 +20,7 @@
 #include "onnx/onnx_pb.h"
 #include "ort/ort_session.h"
 #include "runtime/interpreter.h"
+#include "support/test_tensors.h"
 
 namespace mconv::onnx::test {
 
@@ -209,13 +210,16 @@ inline std::vector<int64_t> argmax_rows(const Tensor& t) {
   return out;
 }
 
-// Rows [row, row+1) of a tensor along axis 0.
-inline Tensor take_row(const Tensor& t, int64_t row) {
-  std::vector<int64_t> shape = t.shape();
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::memcpy(out.raw(), t.raw() + row * out.byte_size(), out.byte_size());
-  return out;
+using mconv::test::batch_row;
+
+// The graph exported at `opset` and accepted by onnx's checker; the error names the opset.
+inline Expected<std::vector<uint8_t>> export_checked(const ir::Graph& graph, int opset) {
+  OnnxExportOptions options;
+  options.opset = opset;
+  auto bytes = export_onnx(graph, options);
+  Status check = bytes.ok() ? check_onnx_bytes(*bytes) : bytes.status();
+  if (!check.ok()) return Status::Error("opset " + std::to_string(opset) + ": " + check.message());
+  return bytes;
 }
 
 // Concatenates [1, ...] tensors along axis 0.

@@ -40,7 +40,7 @@ Expected<Tensor> run_batch(const SharedModel& m, const Tensor& input, RunFn run)
   }
   std::vector<Tensor> rows;
   for (int64_t r = 0; r < input.dim(0); ++r) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> out, run(take_row(input, r)));
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> out, run(batch_row(input, r)));
     rows.push_back(out.at(0));
   }
   return stack_rows(rows);
@@ -139,16 +139,12 @@ TEST_P(SharedModelTest, ExportAtEveryOpsetRunsInOrt) {
   const SharedModel& m = GetParam();
   auto model = import_onnx_file(model_path(m, ".onnx"));
   ASSERT_TRUE(model.ok()) << model.status().message();
-  const Tensor row = take_row(input_, 0);
+  const Tensor row = batch_row(input_, 0);
   auto expected = run_ort(original_, {row});
   ASSERT_TRUE(expected.ok()) << expected.status().message();
   for (int opset = 13; opset <= 18; ++opset) {
-    OnnxExportOptions options;
-    options.opset = opset;
-    auto exported = export_onnx(model->graph, options);
-    ASSERT_TRUE(exported.ok()) << "opset " << opset << ": " << exported.status().message();
-    Status check = check_onnx_bytes(*exported);
-    ASSERT_TRUE(check.ok()) << "opset " << opset << ": " << check.message();
+    auto exported = export_checked(model->graph, opset);
+    ASSERT_TRUE(exported.ok()) << exported.status().message();
     ::onnx::ModelProto proto;
     ASSERT_TRUE(proto.ParseFromArray(exported->data(), static_cast<int>(exported->size())));
     EXPECT_EQ(proto.opset_import(0).version(), opset);

@@ -13,17 +13,13 @@ namespace {
 
 using ir::OpType;
 using testing::attrs;
+using testing::count_ops;
 using testing::dim;
 using testing::f32_const;
 using testing::i64_const;
 using testing::op;
+using testing::run_graph;
 using testing::sym;
-
-int count_ops(const ir::Graph& g, OpType type) {
-  int n = 0;
-  for (const auto& node : g.nodes()) n += node->op == type;
-  return n;
-}
 
 // torch.flatten(x, 1) as exported by torch.onnx: Reshape(x, Concat(Unsqueeze(Gather(Shape(x), 0)),
 // [-1])).
@@ -90,16 +86,12 @@ TEST(ConstantFolding, DynamicBatchArithmeticBecomesConstantTarget) {
   std::vector<float> data(3 * 8 * 2 * 2);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i % 5) - 2.0f;
   Tensor in = Tensor::FromVector<float>(DType::kF32, {3, 8, 2, 2}, data);
-  auto before = runtime::Interpreter::Create(original);
-  auto after = runtime::Interpreter::Create(t.g);
-  ASSERT_TRUE(before.ok()) << before.status().message();
-  ASSERT_TRUE(after.ok()) << after.status().message();
-  auto out_before = (*before)->run({in});
-  auto out_after = (*after)->run({in});
-  ASSERT_TRUE(out_before.ok()) << out_before.status().message();
-  ASSERT_TRUE(out_after.ok()) << out_after.status().message();
-  EXPECT_EQ((*out_after)[0].shape(), (std::vector<int64_t>{3, 32}));
-  EXPECT_EQ((*out_before)[0].to_f32(), (*out_after)[0].to_f32());
+  const std::vector<Tensor> out_before = run_graph(original, {in});
+  const std::vector<Tensor> out_after = run_graph(t.g, {in});
+  ASSERT_FALSE(out_before.empty());
+  ASSERT_FALSE(out_after.empty());
+  EXPECT_EQ(out_after[0].shape(), (std::vector<int64_t>{3, 32}));
+  EXPECT_EQ(out_before[0].to_f32(), out_after[0].to_f32());
 }
 
 // ShuffleNet's channel shuffle as torch exports it with a dynamic batch:
@@ -151,17 +143,13 @@ TEST(ConstantFolding, DynamicBatchChannelShuffleBecomesConstantReshapes) {
   std::vector<float> data(2 * 8 * 3 * 2);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i);
   Tensor in = Tensor::FromVector<float>(DType::kF32, {2, 8, 3, 2}, data);
-  auto before = runtime::Interpreter::Create(original);
-  auto after = runtime::Interpreter::Create(g);
-  ASSERT_TRUE(before.ok()) << before.status().message();
-  ASSERT_TRUE(after.ok()) << after.status().message();
-  auto out_before = (*before)->run({in});
-  auto out_after = (*after)->run({in});
-  ASSERT_TRUE(out_before.ok()) << out_before.status().message();
-  ASSERT_TRUE(out_after.ok()) << out_after.status().message();
-  EXPECT_EQ((*out_before)[0].to_f32(), (*out_after)[0].to_f32());
+  const std::vector<Tensor> out_before = run_graph(original, {in});
+  const std::vector<Tensor> out_after = run_graph(g, {in});
+  ASSERT_FALSE(out_before.empty());
+  ASSERT_FALSE(out_after.empty());
+  EXPECT_EQ(out_before[0].to_f32(), out_after[0].to_f32());
   // Channel 1 of the shuffled output is input channel 4 (groups of 4 interleaved).
-  EXPECT_EQ((*out_after)[0].to_f32()[6], data[4 * 6]);
+  EXPECT_EQ(out_after[0].to_f32()[6], data[4 * 6]);
 }
 
 TEST(ConstantFolding, FoldsWithoutPriorShapeInference) {
@@ -233,17 +221,13 @@ TEST(ConstantFolding, FoldedGraphComputesTheSameOutputs) {
   std::vector<float> data(2 * 8 * 2 * 2);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<float>(i % 7) - 3.0f;
   Tensor in = Tensor::FromVector<float>(DType::kF32, {2, 8, 2, 2}, data);
-  auto before = runtime::Interpreter::Create(original.g);
-  auto after = runtime::Interpreter::Create(folded);
-  ASSERT_TRUE(before.ok()) << before.status().message();
-  ASSERT_TRUE(after.ok()) << after.status().message();
-  auto out_before = (*before)->run({in});
-  auto out_after = (*after)->run({in});
-  ASSERT_TRUE(out_before.ok()) << out_before.status().message();
-  ASSERT_TRUE(out_after.ok()) << out_after.status().message();
-  ASSERT_EQ(out_after->size(), 1u);
-  EXPECT_EQ((*out_after)[0].shape(), (std::vector<int64_t>{2, 32}));
-  EXPECT_EQ((*out_before)[0].to_f32(), (*out_after)[0].to_f32());
+  const std::vector<Tensor> out_before = run_graph(original.g, {in});
+  const std::vector<Tensor> out_after = run_graph(folded, {in});
+  ASSERT_FALSE(out_before.empty());
+  ASSERT_FALSE(out_after.empty());
+  ASSERT_EQ(out_after.size(), 1u);
+  EXPECT_EQ(out_after[0].shape(), (std::vector<int64_t>{2, 32}));
+  EXPECT_EQ(out_before[0].to_f32(), out_after[0].to_f32());
 }
 
 TEST(ConstantFolding, LeavesGraphOutputsIntact) {

@@ -17,12 +17,6 @@ namespace {
 
 using namespace mconv::passes::testing;
 
-int count_ops(const ir::Graph& g, ir::OpType type) {
-  int n = 0;
-  for (const auto& node : g.nodes()) n += node->op == type;
-  return n;
-}
-
 // x[1,3,8,8] -> Conv(w[4,3,3,3], b[4]) -> Relu -> GlobalAveragePool -> Reshape(i64 [1,4]) -> y
 ir::Graph small_cnn() {
   ir::Graph g;

@@ -1,10 +1,15 @@
-// Small helpers for building IR graphs by hand in pass tests.
+// Small helpers for building IR graphs by hand in pass tests, counting their ops and running them
+// in the reference interpreter (the oracle a rewrite is checked against).
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
+#include "runtime/interpreter.h"
 
 namespace mconv::passes::testing {
 
@@ -53,6 +58,20 @@ inline ir::Attributes attrs(std::initializer_list<std::pair<const char*, ir::Att
   ir::Attributes a;
   for (const auto& [name, value] : list) a.set(name, value);
   return a;
+}
+
+inline int count_ops(const ir::Graph& g, ir::OpType type) {
+  return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
+                                        [&](const auto& n) { return n->op == type; }));
+}
+
+inline std::vector<Tensor> run_graph(const ir::Graph& g, const std::vector<Tensor>& inputs) {
+  auto interp = runtime::Interpreter::Create(g);
+  EXPECT_TRUE(interp.ok()) << interp.status().message();
+  if (!interp.ok()) return {};
+  auto out = (*interp)->run(inputs);
+  EXPECT_TRUE(out.ok()) << out.status().message();
+  return out.ok() ? std::move(*out) : std::vector<Tensor>{};
 }
 
 }  // namespace mconv::passes::testing

@@ -50,20 +50,6 @@ inline ir::Value* conv(ir::Graph& g, const std::string& name, ir::Value* x, int6
             layout);
 }
 
-inline int count_ops(const ir::Graph& g, ir::OpType type) {
-  return static_cast<int>(std::count_if(g.nodes().begin(), g.nodes().end(),
-                                        [&](const auto& n) { return n->op == type; }));
-}
-
-inline std::vector<Tensor> run_graph(const ir::Graph& g, const std::vector<Tensor>& inputs) {
-  auto interp = runtime::Interpreter::Create(g);
-  EXPECT_TRUE(interp.ok()) << interp.status().message();
-  if (!interp.ok()) return {};
-  auto out = (*interp)->run(inputs);
-  EXPECT_TRUE(out.ok()) << out.status().message();
-  return out.ok() ? std::move(*out) : std::vector<Tensor>{};
-}
-
 inline double max_abs_diff(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape()) return 1e30;
   const std::vector<float> x = a.to_f32(), y = b.to_f32();

@@ -24,24 +24,15 @@
 #include "quant/ptq.h"
 #include "quant/quantize_qdq.h"
 #include "runtime/interpreter.h"
+#include "support/test_tensors.h"
 #include "support/test_support.h"
 #include "tflite/tflite_importer.h"
 
 namespace mconv::quant {
 namespace {
 
-// Item i of a batch as a [1, ...] tensor.
-Tensor batch_item(const Tensor& batch, int64_t i) {
-  std::vector<int64_t> shape = batch.shape();
-  shape[0] = 1;
-  Tensor t(batch.dtype(), shape);
-  std::memcpy(t.raw(), batch.raw() + i * t.byte_size(), t.byte_size());
-  return t;
-}
-
-int argmax(const std::vector<float>& v) {
-  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
-}
+using mconv::test::argmax;
+using mconv::test::batch_row;
 
 double cosine(const std::vector<float>& a, const std::vector<float>& b) {
   double dot = 0, na = 0, nb = 0;
@@ -90,7 +81,7 @@ class TorchvisionQdq : public ::testing::Test {
     auto session = ort::OrtSession::LoadBytes(*fp32_bytes);
     ASSERT_TRUE(session.ok()) << session.status().message();
     for (int64_t i = 0; i < eval_.dim(0); ++i) {
-      auto out = (*session)->run({batch_item(eval_, i)});
+      auto out = (*session)->run({batch_row(eval_, i)});
       ASSERT_TRUE(out.ok()) << out.status().message();
       reference_.push_back((*out)[0].to_f32());
     }
@@ -109,7 +100,7 @@ class TorchvisionQdq : public ::testing::Test {
     EXPECT_EQ((*session)->outputs()[0].dtype, DType::kF32);
     double sum = 0;
     for (int64_t i = 0; i < eval_.dim(0); ++i) {
-      auto out = (*session)->run({batch_item(eval_, i)});
+      auto out = (*session)->run({batch_row(eval_, i)});
       ASSERT_TRUE(out.ok()) << out.status().message();
       const std::vector<float> q = (*out)[0].to_f32();
       const double c = cosine(q, reference_[i]);
@@ -197,10 +188,10 @@ TEST(KerasQdq, TopOneOnRealImagesInOnnxRuntime) {
   ASSERT_TRUE(eval.ok()) << eval.status().message();
   int fp_correct = 0, q_correct = 0, agree = 0;
   for (int64_t i = 0; i < eval->dim(0); ++i) {
-    auto a = (*fp)->run({batch_item(*eval, i)});
-    auto b = (*q)->run({batch_item(*eval, i)});
+    auto a = (*fp)->run({batch_row(*eval, i)});
+    auto b = (*q)->run({batch_row(*eval, i)});
     ASSERT_TRUE(a.ok() && b.ok());
-    const int fa = argmax((*a)[0].to_f32()), qa = argmax((*b)[0].to_f32());
+    const int64_t fa = argmax((*a)[0].to_f32()), qa = argmax((*b)[0].to_f32());
     fp_correct += fa == labels[i];
     q_correct += qa == labels[i];
     agree += fa == qa;

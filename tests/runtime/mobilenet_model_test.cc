@@ -11,22 +11,16 @@
 #include "core/npy.h"
 #include "onnx/onnx_importer.h"
 #include "runtime_test_util.h"
+#include "support/test_tensors.h"
 #include "support/test_support.h"
 
 namespace mconv::runtime::test {
 namespace {
 
-Tensor row_of(const Tensor& t, int64_t row) {
-  std::vector<int64_t> shape = t.shape();
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::memcpy(out.raw(), t.raw() + row * out.byte_size(), out.byte_size());
-  return out;
-}
+using mconv::test::batch_row;
 
 int64_t argmax(const Tensor& t) {
-  auto v = t.values<float>();
-  return std::max_element(v.begin(), v.end()) - v.begin();
+  return mconv::test::argmax(t.values<float>());
 }
 
 double max_abs_diff(const Tensor& a, const Tensor& b) {
@@ -54,10 +48,10 @@ void check_model(const std::string& stem, int threads) {
   auto interp = Interpreter::Create(model->graph, options);
   ASSERT_TRUE(interp.ok()) << interp.status().message();
   for (int64_t row = 0; row < 2; ++row) {
-    auto out = (*interp)->run({row_of(*input, row)});
+    auto out = (*interp)->run({batch_row(*input, row)});
     ASSERT_TRUE(out.ok()) << out.status().message();
     ASSERT_EQ(out->size(), 1u);
-    const Tensor want = row_of(*expected, row);
+    const Tensor want = batch_row(*expected, row);
     ASSERT_EQ((*out)[0].shape(), want.shape());
     const double diff = max_abs_diff((*out)[0], want);
     std::printf("[ metric ] %s (%d thread%s) row %lld: max |interpreter - torch| = %.3g\n",
@@ -95,7 +89,7 @@ TEST(MobileNetModel, DynamicBatchRunsBothRowsAtOnce) {
   ASSERT_EQ((*out)[0].shape(), expected->shape());
   EXPECT_LT(max_abs_diff((*out)[0], *expected), 1e-4);
   for (int64_t row = 0; row < 2; ++row)
-    EXPECT_EQ(argmax(row_of((*out)[0], row)), argmax(row_of(*expected, row)));
+    EXPECT_EQ(argmax(batch_row((*out)[0], row)), argmax(batch_row(*expected, row)));
 }
 
 }  // namespace

@@ -107,67 +107,16 @@ class QuantOp {
 
   // The integer kernel's output codes (through Interpreter::Create + run on `threads`).
   Expected<Tensor> run_integer(IntegerRounding rounding, int threads = 1) const {
-    ir::Graph g;
-    std::vector<ir::Value*> ins;
-    std::vector<Tensor> feeds;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      const Slot& s = slots_[i];
-      const Tensor data = s.quantized ? quantize(s.real, s.q) : s.real;
-      ir::Value* v;
-      if (s.is_constant) {
-        v = g.add_constant("in" + std::to_string(i), data);
-      } else {
-        v = g.add_value("in" + std::to_string(i), data.dtype(), ir::make_shape(data.shape()));
-        g.inputs.push_back(v);
-        feeds.push_back(data);
-      }
-      if (s.quantized) v->quant = ir_quant(s.q);
-      ins.push_back(v);
-    }
-    ir::Value* out = g.add_value("out", out_.dtype, {}, false);
-    out->quant = ir_quant(out_);
-    ir::Node* n = g.add_node(op_, "op", ins, {out});
-    n->attrs = attrs_;
-    n->layout = layout_;
-    g.outputs = {out};
     InterpreterOptions options;
     options.integer_rounding = rounding;
     options.threads = threads;
-    auto interp = Interpreter::Create(g, options);
-    if (!interp.ok()) return interp.status();
-    auto outs = (*interp)->run(feeds);
-    if (!outs.ok()) return outs.status();
-    return (*outs)[0];
+    return run_op(/*integer=*/true, options);
   }
 
   // The float kernel on the dequantized inputs, quantized to the output grid.
   Expected<Tensor> run_float_reference() const {
-    ir::Graph g;
-    std::vector<ir::Value*> ins;
-    std::vector<Tensor> feeds;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      const Slot& s = slots_[i];
-      const Tensor data = s.quantized ? dequantize(quantize(s.real, s.q), s.q) : s.real;
-      ir::Value* v;
-      if (s.is_constant) {
-        v = g.add_constant("in" + std::to_string(i), data);
-      } else {
-        v = g.add_value("in" + std::to_string(i), data.dtype(), ir::make_shape(data.shape()));
-        g.inputs.push_back(v);
-        feeds.push_back(data);
-      }
-      ins.push_back(v);
-    }
-    ir::Value* out = g.add_value("out", DType::kF32, {}, false);
-    ir::Node* n = g.add_node(op_, "op", ins, {out});
-    n->attrs = attrs_;
-    n->layout = layout_;
-    g.outputs = {out};
-    auto interp = Interpreter::Create(g);
-    if (!interp.ok()) return interp.status();
-    auto outs = (*interp)->run(feeds);
-    if (!outs.ok()) return outs.status();
-    return quantize((*outs)[0], out_);
+    MCONV_ASSIGN_OR_RETURN(Tensor y, run_op(/*integer=*/false, InterpreterOptions{}));
+    return quantize(y, out_);
   }
 
   // Integer vs float reference under every rounding: same shape, at most `max_lsb` apart.
@@ -199,6 +148,42 @@ class QuantOp {
     bool is_constant;  // graph constant rather than fed
     bool quantized;    // stored as codes with QuantParams
   };
+
+  // A graph of the one op over the slots, run once. `integer`: quantized slots are fed as codes
+  // with their parameters and the output is the quantized out_; otherwise they are fed as their
+  // dequantized codes (the same real values the integer kernel sees) and the output is float.
+  Expected<Tensor> run_op(bool integer, const InterpreterOptions& options) const {
+    ir::Graph g;
+    std::vector<ir::Value*> ins;
+    std::vector<Tensor> feeds;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& s = slots_[i];
+      const Tensor data = !s.quantized ? s.real
+                          : integer    ? quantize(s.real, s.q)
+                                       : dequantize(quantize(s.real, s.q), s.q);
+      ir::Value* v;
+      if (s.is_constant) {
+        v = g.add_constant("in" + std::to_string(i), data);
+      } else {
+        v = g.add_value("in" + std::to_string(i), data.dtype(), ir::make_shape(data.shape()));
+        g.inputs.push_back(v);
+        feeds.push_back(data);
+      }
+      if (integer && s.quantized) v->quant = ir_quant(s.q);
+      ins.push_back(v);
+    }
+    ir::Value* out = g.add_value("out", integer ? out_.dtype : DType::kF32, {}, false);
+    if (integer) out->quant = ir_quant(out_);
+    ir::Node* n = g.add_node(op_, "op", ins, {out});
+    n->attrs = attrs_;
+    n->layout = layout_;
+    g.outputs = {out};
+    auto interp = Interpreter::Create(g, options);
+    if (!interp.ok()) return interp.status();
+    auto outs = (*interp)->run(feeds);
+    if (!outs.ok()) return outs.status();
+    return (*outs)[0];
+  }
 
   static ir::QuantParams ir_quant(const QParams& q) {
     ir::QuantParams p;

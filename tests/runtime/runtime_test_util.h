@@ -13,6 +13,7 @@
 #include "core/tensor.h"
 #include "ir/graph.h"
 #include "runtime/interpreter.h"
+#include "support/test_tensors.h"
 
 namespace mconv::runtime::test {
 
@@ -56,29 +57,9 @@ inline bool identical(const Tensor& a, const Tensor& b) {
   return a.dtype() == b.dtype() && a.shape() == b.shape() && a.bytes() == b.bytes();
 }
 
-// NCHW <-> NHWC for rank-4 f32 tensors (written here independently of the Transpose kernel).
-inline Tensor nchw_to_nhwc(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  Tensor out(DType::kF32, {n, h, w, c});
-  for (int64_t a = 0; a < n; ++a)
-    for (int64_t b = 0; b < c; ++b)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          out.data<float>()[((a * h + y) * w + x) * c + b] =
-              t.data<float>()[((a * c + b) * h + y) * w + x];
-  return out;
-}
-inline Tensor nhwc_to_nchw(const Tensor& t) {
-  const int64_t n = t.dim(0), h = t.dim(1), w = t.dim(2), c = t.dim(3);
-  Tensor out(DType::kF32, {n, c, h, w});
-  for (int64_t a = 0; a < n; ++a)
-    for (int64_t b = 0; b < c; ++b)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          out.data<float>()[((a * c + b) * h + y) * w + x] =
-              t.data<float>()[((a * h + y) * w + x) * c + b];
-  return out;
-}
+// NCHW <-> NHWC for rank-4 f32 tensors (test code, independent of the Transpose kernel).
+using mconv::test::nchw_to_nhwc;
+using mconv::test::nhwc_to_nchw;
 
 // One op in a graph of its own. Inputs are either fed at run time (graph inputs) or constants.
 class OpGraph {

@@ -3,10 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace mconv::test {
 
@@ -42,6 +45,27 @@ std::string make_temp_dir(const std::string& tag) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+std::string link_shared_photos(const std::string& dir, size_t n, bool with_labels) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> photos;
+  for (const auto& e : fs::directory_iterator(shared_images_dir())) {
+    const std::string ext = e.path().extension().string();
+    if (ext == ".jpg" || ext == ".JPEG" || ext == ".jpeg" || ext == ".png")
+      photos.push_back(e.path());
+  }
+  std::sort(photos.begin(), photos.end());
+  fs::create_directories(dir);
+  for (size_t i = 0; i < n && i < photos.size(); ++i)
+    fs::create_symlink(photos[i], dir + "/" + photos[i].filename().string());
+  if (with_labels) fs::create_symlink(shared_images_dir() + "/labels.csv", dir + "/labels.csv");
+  return dir;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 CommandResult run_command(const std::string& command) {

@@ -23,6 +23,13 @@ bool in_ci();
 // A fresh empty directory under the build tree's temp area, removed by the OS/CI later.
 std::string make_temp_dir(const std::string& tag);
 
+// Creates `dir` holding the first `n` shared photos by name (linked, not copied) and, with
+// `with_labels`, the shared labels.csv; returns `dir`.
+std::string link_shared_photos(const std::string& dir, size_t n, bool with_labels = false);
+
+// The whole content of a text file ("" when it cannot be read).
+std::string read_text_file(const std::string& path);
+
 struct CommandResult {
   int exit_code = -1;  // process exit code, or 128+signal when killed by a signal
   std::string output;  // stdout and stderr together

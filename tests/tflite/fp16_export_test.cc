@@ -25,6 +25,7 @@
 #include "passes/rewrite_for_fp16.h"
 #include "passes/rewrite_for_nhwc.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
@@ -42,35 +43,12 @@ std::string input_path() {
   return mconv::test::shared_models_dir() + "/" + kModel + ".input.npy";
 }
 
-// Row `row` of a [N,...] tensor as a [1,...] tensor.
-Tensor row_of(const Tensor& t, int64_t row) {
-  std::vector<int64_t> shape = t.shape();
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::memcpy(out.raw(), t.raw() + row * out.byte_size(), out.byte_size());
-  return out;
-}
-
-int64_t argmax(const std::vector<float>& v) {
-  return std::max_element(v.begin(), v.end()) - v.begin();
-}
+using mconv::test::argmax;
+using mconv::test::batch_row;
+using mconv::test::nchw_to_nhwc;
 
 bool all_finite(const std::vector<float>& v) {
   return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
-}
-
-// NCHW [N,C,H,W] float tensor -> NHWC [N,H,W,C].
-Tensor to_nhwc(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  Tensor out(DType::kF32, {n, h, w, c});
-  const float* src = t.data<float>();
-  float* dst = out.data<float>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          dst[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
-  return out;
 }
 
 std::map<std::string, int> tflite_op_counts(const std::vector<uint8_t>& bytes) {
@@ -118,7 +96,7 @@ TEST(Fp16Export, OnnxHalfModelRunsInOrtWithFp32Top1) {
   ASSERT_EQ(input->dim(0), 2);
   for (int64_t row = 0; row < input->dim(0); ++row) {
     SCOPED_TRACE("row " + std::to_string(row));
-    const Tensor x = row_of(*input, row);
+    const Tensor x = batch_row(*input, row);
     auto ref = (*fp32_session)->run({x});
     ASSERT_TRUE(ref.ok()) << ref.status().message();
     auto out = (*fp16_session)->run({x.cast(DType::kF16)});
@@ -152,7 +130,7 @@ TEST(Fp16Export, OnnxKeepIoTypesKeepsFloatSignature) {
   EXPECT_EQ((*session)->outputs().at(0).dtype, DType::kF32);
   auto input = mconv::read_npy(input_path());
   ASSERT_TRUE(input.ok());
-  auto out = (*session)->run({row_of(*input, 0)});
+  auto out = (*session)->run({batch_row(*input, 0)});
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_TRUE(all_finite(out->at(0).to_f32()));
 }
@@ -233,7 +211,7 @@ TEST(Fp16Export, TfliteHalfWeightsMatchFp32InLiteRt) {
   ASSERT_TRUE(mconv::write_file_atomic(dir + "/fp16.tflite", *fp16_bytes).ok());
   auto input = mconv::read_npy(input_path());
   ASSERT_TRUE(input.ok()) << input.status().message();
-  ASSERT_TRUE(mconv::write_npy(dir + "/input.nhwc.npy", to_nhwc(*input)).ok());
+  ASSERT_TRUE(mconv::write_npy(dir + "/input.nhwc.npy", nchw_to_nhwc(*input)).ok());
   const auto run = mconv::test::run_litert_batch(
       {{dir + "/fp32.tflite", {dir + "/input.nhwc.npy"}, dir + "/fp32"},
        {dir + "/fp16.tflite", {dir + "/input.nhwc.npy"}, dir + "/fp16"}},

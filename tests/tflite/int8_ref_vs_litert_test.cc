@@ -24,6 +24,7 @@
 #include "core/npy.h"
 #include "data/dataset.h"
 #include "runtime/interpreter.h"
+#include "support/test_tensors.h"
 #include "support/test_support.h"
 #include "tflite/litert_runner.h"
 #include "tflite/schema/mconv_tflite_generated.h"
@@ -65,14 +66,8 @@ Tensor load_images(mconv::PreprocessPreset preset, int n) {
   return batch.ok() ? std::move(batch).value() : Tensor();
 }
 
-// Row i of a [N, ...] tensor as a [1, ...] tensor.
-Tensor row(const Tensor& batch, int64_t i) {
-  std::vector<int64_t> shape = batch.shape();
-  shape[0] = 1;
-  Tensor out(batch.dtype(), shape);
-  std::memcpy(out.raw(), batch.raw() + i * out.byte_size(), out.byte_size());
-  return out;
-}
+using mconv::test::argmax;
+using mconv::test::batch_row;
 
 // Runs LiteRT jobs with the given engine in one Node process; fails the test on any job error.
 void run_litert(const std::vector<mconv::test::LiteRtJob>& jobs, const std::string& work,
@@ -110,10 +105,6 @@ Diff lsb_diff(const std::vector<float>& a, const std::vector<float>& b, float sc
     if (lsb > 0.5) ++d.differ;
   }
   return d;
-}
-
-int argmax(const std::vector<float>& v) {
-  return static_cast<int>(std::max_element(v.begin(), v.end()) - v.begin());
 }
 
 // Codes -> real values with per-tensor parameters.
@@ -216,7 +207,7 @@ void compare_on_images(const QuantModel& m) {
     double worst = 0;
     int64_t differ = 0, same_top1 = 0;
     for (int i = 0; i < kImages; ++i) {
-      auto outputs = interp.value()->run({row(images, i)});
+      auto outputs = interp.value()->run({batch_row(images, i)});
       ASSERT_TRUE(outputs.ok()) << outputs.status().message();
       const std::vector<float> got = outputs.value()[0].to_f32();
       const std::vector<float> want(all_expected.begin() + i * classes,
@@ -322,7 +313,7 @@ void per_layer(const QuantModel& m) {
   // MCONV_LAYER_IMAGE=k picks the k-th image (default the first).
   const char* pick = std::getenv("MCONV_LAYER_IMAGE");
   const int index = pick ? std::atoi(pick) : 0;
-  const Tensor image = row(load_images(m.preset, index + 1), index);
+  const Tensor image = batch_row(load_images(m.preset, index + 1), index);
   const std::string work = mconv::test::make_temp_dir("int8_layers");
   ASSERT_TRUE(mconv::write_npy(work + "/image.npy", image).ok());
   std::vector<std::pair<std::string, Tensor>> captured;

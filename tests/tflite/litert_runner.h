@@ -16,6 +16,7 @@
 #include "litert/litert.h"
 #include "litert/subprocess.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 
 namespace mconv::test {
 
@@ -32,7 +33,9 @@ inline std::string litert_home() {
   return litert_source_dir() + "/.cache/litert";
 }
 
-inline bool litert_installed() { return ::mconv::litert::litert_available(); }
+inline bool litert_installed() {
+  return ::mconv::litert::litert_available();
+}
 
 // One model run: every input .npy holds N stacked samples (or exactly the input's shape).
 struct LiteRtJob {
@@ -86,14 +89,7 @@ inline CommandResult litert_info(const std::string& model) {
 
 // max |a - b| / max |b| (b = reference).
 inline double relative_max_diff(const Tensor& a, const Tensor& b) {
-  const std::vector<float> x = a.to_f32(), y = b.to_f32();
-  if (x.size() != y.size()) return 1e30;
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < x.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(x[i] - y[i])));
-    scale = std::max(scale, static_cast<double>(std::abs(y[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
+  return relative_diff(a.to_f32(), b.to_f32());
 }
 
 }  // namespace mconv::test

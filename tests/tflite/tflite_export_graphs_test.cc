@@ -25,6 +25,7 @@
 #include "passes/shape_inference.h"
 #include "runtime/interpreter.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
@@ -290,18 +291,7 @@ const std::vector<Case>& cases() {
   return list;
 }
 
-// NCHW -> NHWC for a rank-4 float tensor.
-Tensor to_nhwc(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  Tensor out(DType::kF32, {n, h, w, c});
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          out.data<float>()[((b * h + y) * w + x) * c + ch] =
-              t.data<float>()[((b * c + ch) * h + y) * w + x];
-  return out;
-}
+using mconv::test::nchw_to_nhwc;
 
 Tensor random_input(const std::vector<int64_t>& shape, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -381,7 +371,7 @@ TEST(TfliteExportGraphs, NhwcRewriteKeepsResults) {
         (std::vector<int64_t>{1, built.input.dim(2), built.input.dim(3), built.input.dim(1)}));
     auto interp = mconv::runtime::Interpreter::Create(nhwc);
     ASSERT_TRUE(interp.ok()) << interp.status().message();
-    auto out = (*interp)->run({to_nhwc(built.input)});
+    auto out = (*interp)->run({nchw_to_nhwc(built.input)});
     ASSERT_TRUE(out.ok()) << out.status().message();
     ASSERT_EQ(out->size(), built.reference.size());
     for (size_t i = 0; i < out->size(); ++i) {
@@ -409,7 +399,7 @@ TEST(TfliteExportGraphs, LiteRtMatchesReferenceInterpreter) {
     const std::string model = dir + "/" + c.name + ".tflite";
     ASSERT_TRUE(mconv::write_file_atomic(model, *bytes).ok());
     const std::string input = dir + "/" + c.name + ".input.npy";
-    ASSERT_TRUE(mconv::write_npy(input, to_nhwc(built.back().input)).ok());
+    ASSERT_TRUE(mconv::write_npy(input, nchw_to_nhwc(built.back().input)).ok());
     jobs.push_back({model, {input}, dir + "/" + c.name + ".out"});
   }
   const auto run = mconv::test::run_litert_batch(jobs, dir);

@@ -18,6 +18,7 @@
 #include "passes/rewrite_for_nhwc.h"
 #include "runtime/interpreter.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
@@ -26,19 +27,7 @@ namespace {
 namespace fs = std::filesystem;
 using mconv::Tensor;
 
-// NCHW [N,C,H,W] float tensor -> NHWC [N,H,W,C].
-Tensor to_nhwc(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  Tensor out(mconv::DType::kF32, {n, h, w, c});
-  const float* src = t.data<float>();
-  float* dst = out.data<float>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t y = 0; y < h; ++y)
-        for (int64_t x = 0; x < w; ++x)
-          dst[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
-  return out;
-}
+using mconv::test::nchw_to_nhwc;
 
 std::string builtin_name(const ::tflite::OperatorCode* code) {
   const int builtin = std::max<int>(code->deprecated_builtin_code(), code->builtin_code());
@@ -92,7 +81,7 @@ class TfliteExportModels : public ::testing::Test {
         continue;
       }
       e.input_npy = *dir_ + "/" + e.name + ".nhwc.npy";
-      (void)mconv::write_npy(e.input_npy, to_nhwc(*input));
+      (void)mconv::write_npy(e.input_npy, nchw_to_nhwc(*input));
       e.reference = *reference;
       e.out_prefix = *dir_ + "/" + e.name + ".litert";
       models_->push_back(std::move(e));

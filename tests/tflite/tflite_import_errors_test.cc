@@ -12,7 +12,11 @@
 
 namespace {
 
+using mconv::test::add_options;
+using mconv::test::one_op_model;
+using mconv::test::self_loop_add_model;
 using mconv::test::TfliteModelBuilder;
+using mconv::test::two_add_cycle_model;
 namespace tfl = ::tflite;
 
 const char kRealModel[] = "atu_v3-small_224_1.0_uint8.tflite";
@@ -38,12 +42,6 @@ std::vector<uint8_t> real_bytes() {
   auto bytes = mconv::read_file_bytes(mconv::test::shared_models_dir() + "/" + kRealModel);
   EXPECT_TRUE(bytes.ok()) << bytes.status().message();
   return bytes.ok() ? std::move(bytes).value() : std::vector<uint8_t>{};
-}
-
-auto add_options() {
-  return [](flatbuffers::FlatBufferBuilder& fbb) {
-    return std::make_pair(tfl::BuiltinOptions_AddOptions, tfl::CreateAddOptions(fbb).Union());
-  };
 }
 
 // in[1,4] + c[4] -> out[1,4]: the smallest valid model, mutated by the cases below.
@@ -152,25 +150,11 @@ TEST(TfliteImportErrors, ExternalBufferInsideTheFileLoads) {
 
 TEST(TfliteImportErrors, CyclicGraph) {
   // op0 reads t_c, which op1 produces from op0's output: a two-node cycle.
-  TfliteModelBuilder b;
-  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {4});
-  const int t_b = b.tensor("t_b", tfl::TensorType_FLOAT32, {4});
-  const int t_c = b.tensor("t_c", tfl::TensorType_FLOAT32, {4});
-  b.op(tfl::BuiltinOperator_ADD, {in, t_c}, {t_b}, add_options());
-  b.op(tfl::BuiltinOperator_ADD, {t_b, in}, {t_c}, add_options());
-  b.inputs({in});
-  b.outputs({t_c});
-  expect_error(b.finish(), {"cycle"});
+  expect_error(two_add_cycle_model().finish(), {"cycle"});
 }
 
 TEST(TfliteImportErrors, OperatorReadingItsOwnOutput) {
-  TfliteModelBuilder b;
-  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {4});
-  const int loop = b.tensor("loop", tfl::TensorType_FLOAT32, {4});
-  b.op(tfl::BuiltinOperator_ADD, {in, loop}, {loop}, add_options());
-  b.inputs({in});
-  b.outputs({loop});
-  expect_error(b.finish(), {"cycle"});
+  expect_error(self_loop_add_model().finish(), {"cycle"});
 }
 
 TEST(TfliteImportErrors, TensorNeverProduced) {
@@ -225,21 +209,10 @@ TEST(TfliteImportErrors, UnsupportedOperatorVersionAndCustomOps) {
   unknown.outputs({out});
   expect_error(unknown.finish(), {"operator 0 (RESIZE_BILINEAR)", "not supported"});
 
-  TfliteModelBuilder too_new;
-  const int a = too_new.tensor("a", tfl::TensorType_FLOAT32, {4});
-  const int y = too_new.tensor("y", tfl::TensorType_FLOAT32, {4});
-  too_new.op(tfl::BuiltinOperator_ADD, {a, a}, {y}, add_options(), /*version=*/99);
-  too_new.inputs({a});
-  too_new.outputs({y});
-  expect_error(too_new.finish(), {"operator 0 (ADD)", "version 99"});
-
-  TfliteModelBuilder custom;
-  const int x = custom.tensor("x", tfl::TensorType_FLOAT32, {4});
-  const int z = custom.tensor("z", tfl::TensorType_FLOAT32, {4});
-  custom.op(tfl::BuiltinOperator_CUSTOM, {x}, {z}, nullptr, 1, "MyFancyOp");
-  custom.inputs({x});
-  custom.outputs({z});
-  expect_error(custom.finish(), {"operator 0 (CUSTOM 'MyFancyOp')", "custom operators"});
+  expect_error(one_op_model(tfl::BuiltinOperator_ADD, true, add_options(), /*version=*/99).finish(),
+               {"operator 0 (ADD)", "version 99"});
+  expect_error(one_op_model(tfl::BuiltinOperator_CUSTOM, false, nullptr, 1, "MyFancyOp").finish(),
+               {"operator 0 (CUSTOM 'MyFancyOp')", "custom operators"});
 }
 
 TEST(TfliteImportErrors, WrongSchemaVersion) {

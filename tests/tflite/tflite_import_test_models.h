@@ -251,4 +251,50 @@ class TfliteModelBuilder {
   std::vector<int32_t> inputs_, outputs_;
 };
 
+// The builtin options of an ADD without activation.
+inline auto add_options() {
+  return [](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::make_pair(tfl::BuiltinOptions_AddOptions, tfl::CreateAddOptions(fbb).Union());
+  };
+}
+
+// Two ADDs each reading the other's output: a graph cycle (hostile: import must refuse it).
+inline TfliteModelBuilder two_add_cycle_model() {
+  TfliteModelBuilder b;
+  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {4});
+  const int t_b = b.tensor("t_b", tfl::TensorType_FLOAT32, {4});
+  const int t_c = b.tensor("t_c", tfl::TensorType_FLOAT32, {4});
+  b.op(tfl::BuiltinOperator_ADD, {in, t_c}, {t_b}, add_options());
+  b.op(tfl::BuiltinOperator_ADD, {t_b, in}, {t_c}, add_options());
+  b.inputs({in});
+  b.outputs({t_c});
+  return b;
+}
+
+// One ADD reading its own output (hostile: a one-node cycle).
+inline TfliteModelBuilder self_loop_add_model() {
+  TfliteModelBuilder b;
+  const int in = b.tensor("in", tfl::TensorType_FLOAT32, {4});
+  const int loop = b.tensor("loop", tfl::TensorType_FLOAT32, {4});
+  b.op(tfl::BuiltinOperator_ADD, {in, loop}, {loop}, add_options());
+  b.inputs({in});
+  b.outputs({loop});
+  return b;
+}
+
+// x[4] -> one operator -> y[4] (`binary`: the operator reads x twice): the smallest graph around
+// an operator, for codes, versions and custom operators the importer must name when it refuses.
+inline TfliteModelBuilder one_op_model(tfl::BuiltinOperator code, bool binary,
+                                       TfliteModelBuilder::OptionsFn options = nullptr,
+                                       int version = 1, std::string custom_code = "") {
+  TfliteModelBuilder b;
+  const int x = b.tensor("x", tfl::TensorType_FLOAT32, {4});
+  const int y = b.tensor("y", tfl::TensorType_FLOAT32, {4});
+  b.op(code, binary ? std::vector<int32_t>{x, x} : std::vector<int32_t>{x}, {y}, std::move(options),
+       version, std::move(custom_code));
+  b.inputs({x});
+  b.outputs({y});
+  return b;
+}
+
 }  // namespace mconv::test

@@ -99,27 +99,25 @@ inline std::string write_zip(const std::vector<ZipFileEntry>& entries, bool zip6
     const uint32_t crc = static_cast<uint32_t>(::crc32(
         0, reinterpret_cast<const Bytef*>(e.data.data()), static_cast<uInt>(e.data.size())));
     const uint32_t offset = static_cast<uint32_t>(out.size());
+    // The fields a local header and its central record share, from "flags" to the name length.
+    auto put_shared_fields = [&](std::string& to, uint32_t size) {
+      put16(to, e.flags);
+      put16(to, e.method);
+      put32(to, 0);  // time and date
+      put32(to, crc);
+      put32(to, size);  // compressed
+      put32(to, size);  // uncompressed
+      put16(to, static_cast<uint32_t>(e.name.size()));
+    };
     put32(out, 0x04034b50);
     put16(out, 20);
-    put16(out, e.flags);
-    put16(out, e.method);
-    put32(out, 0);
-    put32(out, crc);
-    put32(out, static_cast<uint32_t>(e.data.size()));
-    put32(out, static_cast<uint32_t>(e.data.size()));
-    put16(out, static_cast<uint32_t>(e.name.size()));
+    put_shared_fields(out, static_cast<uint32_t>(e.data.size()));
     put16(out, 0);
     out += e.name + e.data;
     put32(central, 0x02014b50);
     put16(central, 20);
     put16(central, 20);
-    put16(central, e.flags);
-    put16(central, e.method);
-    put32(central, 0);
-    put32(central, crc);
-    put32(central, zip64 ? 0xffffffffu : static_cast<uint32_t>(e.data.size()));
-    put32(central, zip64 ? 0xffffffffu : static_cast<uint32_t>(e.data.size()));
-    put16(central, static_cast<uint32_t>(e.name.size()));
+    put_shared_fields(central, zip64 ? 0xffffffffu : static_cast<uint32_t>(e.data.size()));
     put16(central, zip64 ? 28 : 0);
     put16(central, 0);
     put16(central, 0);

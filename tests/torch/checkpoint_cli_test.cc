@@ -13,6 +13,7 @@ namespace mconv::torch {
 namespace {
 
 using mconv::test::CommandResult;
+using mconv::test::read_text_file;
 
 std::string pth(const std::string& name) {
   return mconv::test::shared_models_dir() + "/pth/" + name;
@@ -20,13 +21,6 @@ std::string pth(const std::string& name) {
 
 CommandResult mconv_run(const std::string& args) {
   return mconv::test::run_command("'" + mconv::test::mconv_binary() + "' " + args + " 2>&1");
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // One run of the whole pipeline (kept small: 16 calibration and 16 verification photos).
@@ -49,7 +43,7 @@ TEST(CheckpointCli, SixVerifiedVariantsFromAPth) {
                         "mobilenet_v3_small_int8.onnx", "mobilenet_v3_small_fp32.tflite",
                         "mobilenet_v3_small_fp16.tflite", "mobilenet_v3_small_int8.tflite"})
     EXPECT_GT(std::filesystem::file_size(dir + "/" + f), 0u) << f;
-  const std::string md = read_text(dir + "/report.md");
+  const std::string md = read_text_file(dir + "/report.md");
   EXPECT_NE(md.find("(PyTorch checkpoint (mobilenet_v3_small))"), std::string::npos);
   int float_passed = 0, int8_verified = 0;
   std::istringstream lines(md);
@@ -113,7 +107,7 @@ TEST(CheckpointCli, ZooWeightsTakeACheckpoint) {
   const CommandResult r = mconv_run("convert --zoo mobilenet_v3_small --weights '" + model +
                                     "' -o '" + dir + "' --formats onnx --precisions fp32");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(read_text(dir + "/report.md").find("PyTorch checkpoint (mobilenet_v3_small"),
+  EXPECT_NE(read_text_file(dir + "/report.md").find("PyTorch checkpoint (mobilenet_v3_small"),
             std::string::npos);
   const CommandResult wrong = mconv_run("convert --zoo mobilenet_v3_small --weights '" +
                                         pth("resnet18_fp16.pth") + "' -o '" + dir + "2'");

@@ -12,6 +12,7 @@
 #include "ort/ort_session.h"
 #include "runtime/interpreter.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 #include "torch/torch_importer.h"
 
 namespace mconv::torch {
@@ -39,25 +40,8 @@ std::string pth_dir() {
   return test::shared_models_dir() + "/pth/";
 }
 
-// max |a - b| / max |b|
-double relative_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return 1e30;
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
-    scale = std::max(scale, static_cast<double>(std::abs(b[i])));
-  }
-  return diff / scale;
-}
-
-// Row `row` of a [N, ...] tensor as a [1, ...] tensor.
-Tensor row_of(const Tensor& t, int64_t row) {
-  std::vector<int64_t> shape = t.shape();
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::memcpy(out.raw(), t.raw() + row * out.byte_size(), out.byte_size());
-  return out;
-}
+using mconv::test::batch_row;
+using mconv::test::relative_diff;
 
 class SharedCheckpoints : public ::testing::TestWithParam<SharedCheckpoint> {};
 
@@ -83,12 +67,12 @@ TEST_P(SharedCheckpoints, MatchTorchInTheInterpreterAndOnnxRuntime) {
   auto session = ort::OrtSession::LoadBytes(*onnx_bytes);
   ASSERT_TRUE(session.ok()) << session.status().message();
   for (int64_t row = 0; row < 2; ++row) {
-    const std::vector<float> want = row_of(*expected, row).to_f32();
-    auto ours = (*interpreter)->run({row_of(*input, row)});
+    const std::vector<float> want = batch_row(*expected, row).to_f32();
+    auto ours = (*interpreter)->run({batch_row(*input, row)});
     ASSERT_TRUE(ours.ok()) << ours.status().message();
     const double ref_diff = relative_diff((*ours)[0].to_f32(), want);
     EXPECT_LT(ref_diff, 1e-4) << c.file << " row " << row << " (reference interpreter)";
-    auto ort_out = (*session)->run({row_of(*input, row)});
+    auto ort_out = (*session)->run({batch_row(*input, row)});
     ASSERT_TRUE(ort_out.ok()) << ort_out.status().message();
     const double ort_diff = relative_diff((*ort_out)[0].to_f32(), want);
     EXPECT_LT(ort_diff, 1e-4) << c.file << " row " << row << " (ONNX Runtime)";

@@ -12,6 +12,7 @@
 #include "ort/ort_session.h"
 #include "runtime/interpreter.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 #include "tflite/tflite_exporter.h"
 #include "zoo/zoo.h"
 
@@ -26,28 +27,8 @@ Tensor random_nchw(int64_t n, uint32_t seed) {
   return t;
 }
 
-Tensor to_nhwc(const Tensor& x) {
-  const int64_t n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-  Tensor out(DType::kF32, {n, h, w, c});
-  const float* src = x.data<float>();
-  float* dst = out.data<float>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t i = 0; i < h * w; ++i)
-        dst[(b * h * w + i) * c + ch] = src[(b * c + ch) * h * w + i];
-  return out;
-}
-
-// max |a-b| / max |b|
-double relative_diff(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size()) return 1e30;
-  double diff = 0, scale = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
-    scale = std::max(scale, static_cast<double>(std::abs(b[i])));
-  }
-  return scale > 0 ? diff / scale : diff;
-}
+using test::nchw_to_nhwc;
+using test::relative_diff;
 
 int argmax_row(const std::vector<float>& v, int row) {
   auto begin = v.begin() + row * 1000;
@@ -97,7 +78,7 @@ TEST_F(ZooExport, TfliteRunsInLiteRtWithTheInterpretersOutputs) {
   auto info = litert::litert_info(path);
   ASSERT_TRUE(info.ok()) << info.status().message();
   EXPECT_EQ(info->inputs[0].shape, (std::vector<int64_t>{1, 224, 224, 3}));
-  auto out = litert::litert_run(path, {to_nhwc(input_)});
+  auto out = litert::litert_run(path, {nchw_to_nhwc(input_)});
   ASSERT_TRUE(out.ok()) << out.status().message();
   std::vector<float> got = (*out)[0].to_f32();
   EXPECT_LT(relative_diff(got, expected_), 1e-3);

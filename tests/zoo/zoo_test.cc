@@ -14,6 +14,7 @@
 #include "passes/fold_batchnorm.h"
 #include "runtime/interpreter.h"
 #include "support/test_support.h"
+#include "support/test_tensors.h"
 
 namespace mconv::zoo {
 namespace {
@@ -30,14 +31,7 @@ Tensor random_input(uint32_t seed) {
   return t;
 }
 
-Tensor row_of(const Tensor& t, int64_t r) {
-  std::vector<int64_t> shape = t.shape();
-  size_t bytes = t.byte_size() / shape[0];
-  shape[0] = 1;
-  Tensor out(t.dtype(), shape);
-  std::copy_n(t.raw() + r * bytes, bytes, out.raw());
-  return out;
-}
+using test::batch_row;
 
 std::vector<float> run(const ir::Graph& graph, const Tensor& input) {
   auto interpreter = runtime::Interpreter::Create(graph);
@@ -178,7 +172,7 @@ TEST(Zoo, TorchWeightsReproduceTorchOutputs) {
   ASSERT_EQ(inputs->dim(0), 2);
   std::vector<float> want = expected->to_f32();
   for (int64_t r = 0; r < 2; ++r) {
-    std::vector<float> got = run(model->graph, row_of(*inputs, r));
+    std::vector<float> got = run(model->graph, batch_row(*inputs, r));
     ASSERT_EQ(got.size(), 1000u);
     float diff = 0;
     for (int c = 0; c < 1000; ++c) diff = std::max(diff, std::abs(got[c] - want[r * 1000 + c]));

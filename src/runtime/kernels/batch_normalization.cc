@@ -97,10 +97,8 @@ class BatchNormKernel final : public Kernel {
 KernelPtr create_batch_normalization_kernel(const ir::Node& node) {
   if (node.attrs.get_int("training_mode", 0) != 0)
     return Status::Error("training_mode=1 is not supported (inference only)");
-  auto kernel = std::make_unique<BatchNormKernel>(node.attrs.get_float("epsilon", 1e-5f),
-                                                  node.layout == ir::Layout::kNHWC);
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return make_prepared_kernel<BatchNormKernel>(node, node.attrs.get_float("epsilon", 1e-5f),
+                                               node.layout == ir::Layout::kNHWC);
 }
 
 }  // namespace mconv::runtime::kernels

@@ -164,9 +164,7 @@ KernelPtr create_conv_kernel(const ir::Node& node) {
   MCONV_ASSIGN_OR_RETURN(Window2d window, parse_window2d(node, false));
   const int64_t group = node.attrs.get_int("group", 1);
   if (group < 1) return Status::Error("group must be >= 1, got " + std::to_string(group));
-  auto kernel = std::make_unique<ConvKernel>(window, group, node.layout == ir::Layout::kNHWC);
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return make_prepared_kernel<ConvKernel>(node, window, group, node.layout == ir::Layout::kNHWC);
 }
 
 }  // namespace mconv::runtime::kernels

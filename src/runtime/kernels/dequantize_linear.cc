@@ -2,6 +2,7 @@
 // i32 inputs (i32 is the bias case, whose zero point must be 0).
 #include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
+#include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quant_params.h"
 
 namespace mconv::runtime::kernels {
@@ -35,23 +36,13 @@ KernelPtr create_dequantize_linear_kernel(const ir::Node& node) {
         MCONV_ASSIGN_OR_RETURN(QuantView v, resolve_quant_view(x, *in[1], zp, axis));
         out[0] = Tensor(DType::kF32, x.shape());
         float* y = out[0].data<float>();
-        switch (x.dtype()) {
-          case DType::kI8:
-            dequantize(v, x.data<int8_t>(), y);
-            break;
-          case DType::kU8:
-            dequantize(v, x.data<uint8_t>(), y);
-            break;
-          case DType::kI16:
-            dequantize(v, x.data<int16_t>(), y);
-            break;
-          case DType::kI32:
-            dequantize(v, x.data<int32_t>(), y);
-            break;
-          default:
-            return Status::Error("x is " + x.describe() + ": unsupported quantized type");
-        }
-        return Status::Ok();
+        return dispatch_types<int8_t, uint8_t, int16_t, int32_t>(
+            x.dtype(),
+            [&](auto tag) {
+              dequantize(v, x.data<decltype(tag)>(), y);
+              return Status::Ok();
+            },
+            [&] { return Status::Error("x is " + x.describe() + ": unsupported quantized type"); });
       });
 }
 

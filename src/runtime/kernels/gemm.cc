@@ -84,11 +84,9 @@ class GemmKernel final : public Kernel {
 }  // namespace
 
 KernelPtr create_gemm_kernel(const ir::Node& node) {
-  auto kernel = std::make_unique<GemmKernel>(
-      node.attrs.get_float("alpha", 1.0f), node.attrs.get_float("beta", 1.0f),
+  return make_prepared_kernel<GemmKernel>(
+      node, node.attrs.get_float("alpha", 1.0f), node.attrs.get_float("beta", 1.0f),
       node.attrs.get_int("transA", 0) != 0, node.attrs.get_int("transB", 0) != 0);
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
 }
 
 }  // namespace mconv::runtime::kernels

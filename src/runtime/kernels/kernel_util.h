@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -65,42 +66,40 @@ constexpr DType dtype_of_element() {
   return DType::kUndefined;
 }
 
+// Calls fn(T{}) with T the one of Ts whose DType is `dtype` and returns its status; returns
+// on_other() when `dtype` is none of them. Every dtype switch of the kernels is one of these.
+template <typename... Ts, typename Fn, typename OnOther>
+Status dispatch_types(DType dtype, Fn&& fn, OnOther&& on_other) {
+  Status result;
+  const bool matched = ((dtype == dtype_of_element<Ts>() && (result = fn(Ts{}), true)) || ...);
+  return matched ? result : on_other();
+}
+
+inline Status unsupported_dtype(const char* what, DType dtype) {
+  return Status::Error(std::string(what) + ": unsupported dtype " + std::string(dtype_name(dtype)));
+}
+
 // Calls fn(T{}) with T the C++ type of `dtype`, for the dtypes listed; error otherwise.
 template <typename Fn>
 Status dispatch_f32_i32_i64(DType dtype, const char* what, Fn&& fn) {
-  switch (dtype) {
-    case DType::kF32:
-      return fn(float{});
-    case DType::kI32:
-      return fn(int32_t{});
-    case DType::kI64:
-      return fn(int64_t{});
-    default:
-      return Status::Error(std::string(what) + ": unsupported dtype " +
-                           std::string(dtype_name(dtype)));
-  }
+  return dispatch_types<float, int32_t, int64_t>(dtype, fn,
+                                                 [&] { return unsupported_dtype(what, dtype); });
 }
 
 // Calls fn(T{}) for every numeric dtype the interpreter stores (f32 and the integer types).
 template <typename Fn>
 Status dispatch_numeric(DType dtype, const char* what, Fn&& fn) {
-  switch (dtype) {
-    case DType::kF32:
-      return fn(float{});
-    case DType::kI8:
-      return fn(int8_t{});
-    case DType::kU8:
-      return fn(uint8_t{});
-    case DType::kI16:
-      return fn(int16_t{});
-    case DType::kI32:
-      return fn(int32_t{});
-    case DType::kI64:
-      return fn(int64_t{});
-    default:
-      return Status::Error(std::string(what) + ": unsupported dtype " +
-                           std::string(dtype_name(dtype)));
-  }
+  return dispatch_types<float, int8_t, uint8_t, int16_t, int32_t, int64_t>(
+      dtype, fn, [&] { return unsupported_dtype(what, dtype); });
+}
+
+// A kernel object that reads its constants once in prepare(node) (weights packed, parameters
+// checked): built from `args`, prepared, and returned as a Kernel; prepare's error otherwise.
+template <typename K, typename... Args>
+Expected<std::unique_ptr<Kernel>> make_prepared_kernel(const ir::Node& node, Args&&... args) {
+  auto kernel = std::make_unique<K>(std::forward<Args>(args)...);
+  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
+  return std::unique_ptr<Kernel>(std::move(kernel));
 }
 
 // A kernel whose whole behaviour is one function of (node attributes captured at creation,

@@ -10,47 +10,12 @@
 namespace mconv::runtime::kernels {
 namespace {
 
-constexpr float kLowest = std::numeric_limits<float>::lowest();
-
-void max_nchw(const PoolProblem& p, const float* x, float* y) {
-  for (int64_t plane = 0; plane < p.batch * p.channels; ++plane) {
-    const float* in = x + plane * p.in_h * p.in_w;
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const TapSpan& r = p.rows[oy];
-      for (int64_t ox = 0; ox < p.out_w; ++ox, ++y) {
-        const TapSpan& c = p.cols[ox];
-        float best = kLowest;
-        for (int64_t ty = r.first; ty < r.last; ++ty) {
-          const float* row = in + (r.start + ty * p.dilation_h) * p.in_w;
-          for (int64_t tx = c.first; tx < c.last; ++tx)
-            best = std::max(best, row[c.start + tx * p.dilation_w]);
-        }
-        *y = best;
-      }
-    }
-  }
-}
-
-void max_nhwc(const PoolProblem& p, const float* x, float* y) {
-  const int64_t ch = p.channels;
-  for (int64_t n = 0; n < p.batch; ++n) {
-    const float* image = x + n * p.in_h * p.in_w * ch;
-    for (int64_t oy = 0; oy < p.out_h; ++oy) {
-      const TapSpan& r = p.rows[oy];
-      for (int64_t ox = 0; ox < p.out_w; ++ox, y += ch) {
-        const TapSpan& c = p.cols[ox];
-        std::fill(y, y + ch, kLowest);
-        for (int64_t ty = r.first; ty < r.last; ++ty) {
-          const int64_t iy = r.start + ty * p.dilation_h;
-          for (int64_t tx = c.first; tx < c.last; ++tx) {
-            const float* px = image + (iy * p.in_w + c.start + tx * p.dilation_w) * ch;
-            for (int64_t k = 0; k < ch; ++k) y[k] = std::max(y[k], px[k]);
-          }
-        }
-      }
-    }
-  }
-}
+struct MaxReduce {
+  float init() const { return std::numeric_limits<float>::lowest(); }
+  float add(float best, float x) const { return std::max(best, x); }
+  float finish(float best, const TapSpan&, const TapSpan&) const { return best; }
+  void finish_pixel(float*, int64_t, const TapSpan&, const TapSpan&) const {}
+};
 
 }  // namespace
 
@@ -59,19 +24,7 @@ KernelPtr create_max_pool_kernel(const ir::Node& node) {
   if (node.attrs.get_int("storage_order", 0) != 0)
     return Status::Error("storage_order=1 is not supported");
   if (node.outputs.size() > 1) return Status::Error("the Indices output is not supported");
-  const bool nhwc = node.layout == ir::Layout::kNHWC;
-  return make_lambda_kernel(
-      [=](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
-        MCONV_RETURN_IF_ERROR(require_input(in, 0, "X"));
-        MCONV_ASSIGN_OR_RETURN(PoolProblem p, resolve_pool(window, *in[0], nhwc));
-        out[0] = Tensor(DType::kF32, p.output_shape());
-        if (nhwc) {
-          max_nhwc(p, in[0]->data<float>(), out[0].data<float>());
-        } else {
-          max_nchw(p, in[0]->data<float>(), out[0].data<float>());
-        }
-        return Status::Ok();
-      });
+  return make_pool_kernel(window, node.layout == ir::Layout::kNHWC, MaxReduce{});
 }
 
 }  // namespace mconv::runtime::kernels

@@ -6,6 +6,7 @@
 
 #include "ir/op_attributes.h"
 #include "runtime/kernels/kernel_factories.h"
+#include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quant_params.h"
 
 namespace mconv::runtime::kernels {
@@ -41,20 +42,15 @@ KernelPtr create_quantize_linear_kernel(const ir::Node& node) {
         MCONV_ASSIGN_OR_RETURN(QuantView v, resolve_quant_view(x, *in[1], zp, axis));
         const DType qtype = zp ? zp->dtype() : DType::kU8;
         out[0] = Tensor(qtype, x.shape());
-        switch (qtype) {
-          case DType::kI8:
-            quantize(v, x.data<float>(), out[0].data<int8_t>());
-            break;
-          case DType::kU8:
-            quantize(v, x.data<float>(), out[0].data<uint8_t>());
-            break;
-          case DType::kI16:
-            quantize(v, x.data<float>(), out[0].data<int16_t>());
-            break;
-          default:
-            return Status::Error("zero_point " + zp->describe() + ": unsupported quantized type");
-        }
-        return Status::Ok();
+        return dispatch_types<int8_t, uint8_t, int16_t>(
+            qtype,
+            [&](auto tag) {
+              quantize(v, x.data<float>(), out[0].data<decltype(tag)>());
+              return Status::Ok();
+            },
+            [&] {
+              return Status::Error("zero_point " + zp->describe() + ": unsupported quantized type");
+            });
       });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/zip_reader.h"
 #include "tflite/metadata/tflite_metadata.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/schema/mconv_tflite_metadata_generated.h"
@@ -12,34 +13,6 @@ namespace {
 
 namespace fb = ::flatbuffers;
 namespace md = ::tflite_metadata;
-
-constexpr uint32_t kLocalHeaderSignature = 0x04034b50;
-constexpr uint32_t kCentralHeaderSignature = 0x02014b50;
-constexpr uint32_t kEndOfCentralSignature = 0x06054b50;
-constexpr size_t kEndOfCentralSize = 22;
-constexpr size_t kCentralHeaderSize = 46;
-constexpr size_t kLocalHeaderSize = 30;
-
-uint16_t get16(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | (p[1] << 8));
-}
-uint32_t get32(const uint8_t* p) {
-  return static_cast<uint32_t>(get16(p)) | (static_cast<uint32_t>(get16(p + 2)) << 16);
-}
-
-// Position of the end-of-central-directory record: the last signature whose comment length
-// reaches exactly the end of the file.
-std::optional<size_t> find_end_of_central(const std::vector<uint8_t>& file) {
-  if (file.size() < kEndOfCentralSize) return std::nullopt;
-  const size_t lowest =
-      file.size() > kEndOfCentralSize + 0xffff ? file.size() - kEndOfCentralSize - 0xffff : 0;
-  for (size_t pos = file.size() - kEndOfCentralSize + 1; pos-- > lowest;) {
-    if (get32(&file[pos]) == kEndOfCentralSignature &&
-        pos + kEndOfCentralSize + get16(&file[pos + 20]) == file.size())
-      return pos;
-  }
-  return std::nullopt;
-}
 
 std::string str(const fb::String* s) {
   return s ? s->str() : std::string();
@@ -76,52 +49,14 @@ std::vector<std::string> split_lines(const std::vector<uint8_t>& data) {
 
 Expected<std::vector<ZipMember>> read_appended_zip(const std::vector<uint8_t>& file) {
   std::vector<ZipMember> entries;
-  const std::optional<size_t> end = find_end_of_central(file);
-  if (!end) return entries;
-  const uint8_t* e = &file[*end];
-  const uint16_t count = get16(e + 10);
-  const uint32_t central_size = get32(e + 12);
-  const uint32_t central_offset = get32(e + 16);
-  if (get16(e + 4) != 0 || get16(e + 6) != 0 || get16(e + 8) != count)
-    return Status::Error("appended zip: multi-disk archives are not supported");
-  if (static_cast<uint64_t>(central_offset) + central_size > *end)
-    return Status::Error("appended zip: central directory beyond its end record");
-  // Offsets are relative to the file start (the tools' form) or to the archive start: the
-  // difference between where the directory is and where it says it is tells which.
-  const size_t central = *end - central_size;
-  const size_t prefix = central - central_offset;
-  size_t pos = central;
-  for (uint16_t i = 0; i < count; ++i) {
-    if (pos + kCentralHeaderSize > *end || get32(&file[pos]) != kCentralHeaderSignature)
-      return Status::Error("appended zip: damaged central directory entry " + std::to_string(i));
-    const uint8_t* h = &file[pos];
-    const uint16_t method = get16(h + 10);
-    const uint32_t compressed = get32(h + 20);
-    const uint32_t size = get32(h + 24);
-    const size_t name_len = get16(h + 28);
-    const size_t extra_len = get16(h + 30);
-    const size_t comment_len = get16(h + 32);
-    const uint64_t local = static_cast<uint64_t>(prefix) + get32(h + 42);
-    if (pos + kCentralHeaderSize + name_len + extra_len + comment_len > *end)
-      return Status::Error("appended zip: central directory entry " + std::to_string(i) +
-                           " runs past the directory");
-    ZipMember entry;
-    entry.name.assign(reinterpret_cast<const char*>(h + kCentralHeaderSize), name_len);
-    if (method != 0 || compressed != size)
-      return Status::Error("appended zip: entry '" + entry.name +
-                           "' is compressed (metadata readers take STORED entries only)");
-    if (local + kLocalHeaderSize > central || get32(&file[local]) != kLocalHeaderSignature)
-      return Status::Error("appended zip: entry '" + entry.name + "' has no local header");
-    const uint64_t data =
-        local + kLocalHeaderSize + get16(&file[local + 26]) + get16(&file[local + 28]);
-    if (data + size > central)
-      return Status::Error("appended zip: entry '" + entry.name + "' runs past the archive");
-    entry.data.assign(file.begin() + static_cast<std::ptrdiff_t>(data),
-                      file.begin() + static_cast<std::ptrdiff_t>(data + size));
-    if (zip_crc32(entry.data) != get32(h + 16))
-      return Status::Error("appended zip: entry '" + entry.name + "' fails its CRC check");
-    entries.push_back(std::move(entry));
-    pos += kCentralHeaderSize + name_len + extra_len + comment_len;
+  if (!ends_like_zip(file)) return entries;
+  auto prefixed = [](const Status& s) { return Status::Error("appended zip: " + s.message()); };
+  Expected<ZipReader> zip = ZipReader::open(file);
+  if (!zip.ok()) return prefixed(zip.status());
+  for (const ZipEntry& e : zip->entries()) {
+    if (Status crc = zip->check_crc(e); !crc.ok()) return prefixed(crc);
+    const std::span<const uint8_t> bytes = zip->data(e);
+    entries.push_back({e.name, std::vector<uint8_t>(bytes.begin(), bytes.end())});
   }
   return entries;
 }

@@ -3,6 +3,8 @@
 // requires the output to keep the input's parameters. When a node does change them, the sum of
 // (x - in_zp) is rescaled by s_in / s_out first, then divided the same way. count_include_pad
 // (ONNX) divides by the pad-inclusive tap count instead.
+#include <type_traits>
+
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quantized/pool_window.h"
 #include "runtime/kernels/quantized/quantized_kernels.h"
@@ -21,56 +23,42 @@ KernelPtr create_average_pool_kernel(const ir::Node& node) {
   MCONV_RETURN_IF_ERROR(check_pool_node(node, window));
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "X"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   const bool include_pad = node.attrs.get_int("count_include_pad", 0) != 0;
   const bool same_params = xq.scale == yq.scale && xq.zero_point == yq.zero_point;
   const QuantizedMultiplier multiplier = quantize_multiplier(xq.scale[0] / yq.scale[0]);
   const int32_t in_zp = xq.zero_point[0], out_zp = yq.zero_point[0];
   const DType dtype = yq.dtype;
-  return kernels::make_lambda_kernel(
-      [=](KernelInputs in, std::vector<Tensor>& out, const ExecContext& ctx) -> Status {
+  return make_quantized_pool_kernel(
+      window, dtype,
+      [=](const QuantizedPoolProblem& p, const auto* src, auto* dst, const ExecContext& ctx) {
+        using T = std::remove_pointer_t<decltype(dst)>;
         const bool single = single_rounding(ctx);
-        MCONV_RETURN_IF_ERROR(kernels::require_input(in, 0, "X"));
-        const Tensor& x = *in[0];
-        MCONV_RETURN_IF_ERROR(require_tensor_dtype(x, dtype, "X"));
-        MCONV_ASSIGN_OR_RETURN(QuantizedPoolProblem p, resolve_quantized_pool(window, x));
-        out[0] = Tensor(dtype, p.output_shape());
-        return dispatch_quantized(dtype, "X", [&](auto tag) {
-          using T = decltype(tag);
-          const T* src = x.data<T>();
-          T* dst = out[0].data<T>();
-          const int32_t lo = dtype_min(dtype), hi = dtype_max(dtype);
-          std::vector<int32_t> acc(static_cast<size_t>(p.channels));
-          for (int64_t n = 0; n < p.batch; ++n)
-            for (const PoolSpan& r : p.rows)
-              for (const PoolSpan& c : p.cols) {
-                std::fill(acc.begin(), acc.end(), 0);
-                for (int64_t h = r.begin; h < r.end; ++h)
-                  for (int64_t w = c.begin; w < c.end; ++w) {
-                    const T* px = src + ((n * p.in_h + h) * p.in_w + w) * p.channels;
-                    for (int64_t ch = 0; ch < p.channels; ++ch) acc[ch] += px[ch];
-                  }
-                const int32_t inside = static_cast<int32_t>((r.end - r.begin) * (c.end - c.begin));
-                const int32_t count =
-                    include_pad ? static_cast<int32_t>(r.with_pad * c.with_pad) : inside;
-                for (int64_t ch = 0; ch < p.channels; ++ch, ++dst) {
-                  int32_t v;
-                  if (count == 0) {
-                    v = out_zp;  // an empty window averages nothing: real 0
-                  } else if (same_params && !include_pad) {
-                    v = rounded_divide(acc[ch], count);
-                  } else {
-                    // Padding taps are real zeros: only the inside taps carry (x - in_zp).
-                    const int32_t centred = acc[ch] - inside * in_zp;
-                    v = rounded_divide(rescale(centred, multiplier, single), count) + out_zp;
-                  }
-                  *dst = static_cast<T>(std::clamp(v, lo, hi));
+        const int32_t lo = dtype_min(dtype), hi = dtype_max(dtype);
+        std::vector<int32_t> acc(static_cast<size_t>(p.channels));
+        for_each_pool_window(
+            p, src, [&] { std::fill(acc.begin(), acc.end(), 0); },
+            [&](const T* px) {
+              for (int64_t ch = 0; ch < p.channels; ++ch) acc[ch] += px[ch];
+            },
+            [&](const PoolSpan& r, const PoolSpan& c) {
+              const int32_t inside = static_cast<int32_t>((r.end - r.begin) * (c.end - c.begin));
+              const int32_t count =
+                  include_pad ? static_cast<int32_t>(r.with_pad * c.with_pad) : inside;
+              for (int64_t ch = 0; ch < p.channels; ++ch, ++dst) {
+                int32_t v;
+                if (count == 0) {
+                  v = out_zp;  // an empty window averages nothing: real 0
+                } else if (same_params && !include_pad) {
+                  v = rounded_divide(acc[ch], count);
+                } else {
+                  // Padding taps are real zeros: only the inside taps carry (x - in_zp).
+                  const int32_t centred = acc[ch] - inside * in_zp;
+                  v = rounded_divide(rescale(centred, multiplier, single), count) + out_zp;
                 }
+                *dst = static_cast<T>(std::clamp(v, lo, hi));
               }
-          return Status::Ok();
-        });
+            });
       });
 }
 

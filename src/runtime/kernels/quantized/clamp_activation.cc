@@ -7,9 +7,7 @@ namespace mconv::runtime::quantized {
 KernelPtr create_clamp_kernel(const ir::Node& node, float real_min, float real_max) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "X"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   Requantizer r;
   r.multipliers = {quantize_multiplier(xq.scale[0] / yq.scale[0])};
   r.output_zero_point = yq.zero_point[0];

@@ -79,9 +79,7 @@ class QuantizedConcatKernel final : public Kernel {
 }  // namespace
 
 KernelPtr create_concat_kernel(const ir::Node& node) {
-  auto kernel = std::make_unique<QuantizedConcatKernel>();
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return kernels::make_prepared_kernel<QuantizedConcatKernel>(node);
 }
 
 }  // namespace mconv::runtime::quantized

@@ -28,9 +28,7 @@ class QuantizedConvKernel final : public Kernel {
       return Status::Error("the integer Conv computes NHWC activations (TFLite layout) only");
     MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "X"));
     MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-    if (xq.dtype != yq.dtype)
-      return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                           std::string(dtype_name(yq.dtype)));
+    MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
     dtype_ = xq.dtype;
 
     const Tensor* w = kernels::constant_input(node, 1);
@@ -158,9 +156,7 @@ class QuantizedConvKernel final : public Kernel {
 }  // namespace
 
 KernelPtr create_conv_kernel(const ir::Node& node) {
-  auto kernel = std::make_unique<QuantizedConvKernel>();
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return kernels::make_prepared_kernel<QuantizedConvKernel>(node);
 }
 
 }  // namespace mconv::runtime::quantized

@@ -19,9 +19,7 @@ class QuantizedGemmKernel final : public Kernel {
     const bool trans_b = node.attrs.get_int("transB", 0) != 0;
     MCONV_ASSIGN_OR_RETURN(QuantInfo aq, input_quant(node, 0, "A"));
     MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-    if (aq.dtype != yq.dtype)
-      return Status::Error("input is " + std::string(dtype_name(aq.dtype)) + " but output is " +
-                           std::string(dtype_name(yq.dtype)));
+    MCONV_RETURN_IF_ERROR(require_same_dtype(aq, yq));
     dtype_ = aq.dtype;
     const Tensor* w = kernels::constant_input(node, 1);
     if (!w || w->rank() != 2) return Status::Error("the integer Gemm needs a constant 2-D B");
@@ -108,9 +106,7 @@ class QuantizedGemmKernel final : public Kernel {
 }  // namespace
 
 KernelPtr create_gemm_kernel(const ir::Node& node) {
-  auto kernel = std::make_unique<QuantizedGemmKernel>();
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return kernels::make_prepared_kernel<QuantizedGemmKernel>(node);
 }
 
 }  // namespace mconv::runtime::quantized

@@ -48,9 +48,7 @@ int32_t hard_swish_code(const HardSwishParams& p, int32_t code) {
 KernelPtr create_hard_swish_kernel(const ir::Node& node) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "X"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   HardSwishParams p;
   p.input_zero_point = xq.zero_point[0];
   p.output_zero_point = yq.zero_point[0];

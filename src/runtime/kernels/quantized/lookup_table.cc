@@ -22,9 +22,7 @@ KernelPtr make_table_kernel(DType dtype, std::vector<uint8_t> table) {
 KernelPtr create_lookup_table_kernel(const ir::Node& node, float (*f)(float)) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "X"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   return make_table_kernel(yq.dtype, build_lookup_table(xq, yq, f));
 }
 

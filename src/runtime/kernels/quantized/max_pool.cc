@@ -2,6 +2,7 @@
 // inside the input (padding never wins). The ordering of codes is the ordering of real values, so
 // the output must keep the input's parameters, as TFLite requires.
 #include <limits>
+#include <type_traits>
 
 #include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quantized/pool_window.h"
@@ -19,32 +20,19 @@ KernelPtr create_max_pool_kernel(const ir::Node& node) {
   if (xq.dtype != yq.dtype || xq.scale != yq.scale || xq.zero_point != yq.zero_point)
     return Status::Error("output must keep the input's quantization (type, scale, zero point)");
   const DType dtype = yq.dtype;
-  return kernels::make_lambda_kernel(
-      [=](KernelInputs in, std::vector<Tensor>& out, const ExecContext&) -> Status {
-        MCONV_RETURN_IF_ERROR(kernels::require_input(in, 0, "X"));
-        const Tensor& x = *in[0];
-        MCONV_RETURN_IF_ERROR(require_tensor_dtype(x, dtype, "X"));
-        MCONV_ASSIGN_OR_RETURN(QuantizedPoolProblem p, resolve_quantized_pool(window, x));
-        out[0] = Tensor(dtype, p.output_shape());
-        return dispatch_quantized(dtype, "X", [&](auto tag) {
-          using T = decltype(tag);
-          const T* src = x.data<T>();
-          T* dst = out[0].data<T>();
-          std::vector<T> best(static_cast<size_t>(p.channels));
-          for (int64_t n = 0; n < p.batch; ++n)
-            for (const PoolSpan& r : p.rows)
-              for (const PoolSpan& c : p.cols) {
-                std::fill(best.begin(), best.end(), std::numeric_limits<T>::lowest());
-                for (int64_t h = r.begin; h < r.end; ++h)
-                  for (int64_t w = c.begin; w < c.end; ++w) {
-                    const T* px = src + ((n * p.in_h + h) * p.in_w + w) * p.channels;
-                    for (int64_t ch = 0; ch < p.channels; ++ch)
-                      best[ch] = std::max(best[ch], px[ch]);
-                  }
-                dst = std::copy(best.begin(), best.end(), dst);
-              }
-          return Status::Ok();
-        });
+  return make_quantized_pool_kernel(
+      window, yq.dtype,
+      [](const QuantizedPoolProblem& p, const auto* src, auto* dst, const ExecContext&) {
+        using T = std::remove_pointer_t<decltype(dst)>;
+        std::vector<T> best(static_cast<size_t>(p.channels));
+        for_each_pool_window(
+            p, src, [&] { std::fill(best.begin(), best.end(), std::numeric_limits<T>::lowest()); },
+            [&](const T* px) {
+              for (int64_t ch = 0; ch < p.channels; ++ch) best[ch] = std::max(best[ch], px[ch]);
+            },
+            [&](const PoolSpan&, const PoolSpan&) {
+              dst = std::copy(best.begin(), best.end(), dst);
+            });
       });
 }
 

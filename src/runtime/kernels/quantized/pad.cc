@@ -44,9 +44,7 @@ class QuantizedPadKernel final : public Kernel {
 }  // namespace
 
 KernelPtr create_pad_kernel(const ir::Node& node) {
-  auto kernel = std::make_unique<QuantizedPadKernel>();
-  MCONV_RETURN_IF_ERROR(kernel->prepare(node));
-  return std::unique_ptr<Kernel>(std::move(kernel));
+  return kernels::make_prepared_kernel<QuantizedPadKernel>(node);
 }
 
 }  // namespace mconv::runtime::quantized

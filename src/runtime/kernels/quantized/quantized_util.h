@@ -13,6 +13,7 @@
 #include "core/tensor.h"
 #include "ir/graph.h"
 #include "runtime/kernel.h"
+#include "runtime/kernels/kernel_util.h"
 #include "runtime/kernels/quantized/fixed_point_math.h"
 
 namespace mconv::runtime::quantized {
@@ -135,15 +136,18 @@ struct Requantizer {
 // Calls fn(T{}) with T = int8_t or uint8_t for `dtype`; error otherwise.
 template <typename Fn>
 Status dispatch_quantized(DType dtype, const char* what, Fn&& fn) {
-  switch (dtype) {
-    case DType::kI8:
-      return fn(int8_t{});
-    case DType::kU8:
-      return fn(uint8_t{});
-    default:
-      return Status::Error(std::string(what) + ": no integer kernel for " +
-                           std::string(dtype_name(dtype)) + " (int8 or uint8 expected)");
-  }
+  return kernels::dispatch_types<int8_t, uint8_t>(dtype, fn, [&] {
+    return Status::Error(std::string(what) + ": no integer kernel for " +
+                         std::string(dtype_name(dtype)) + " (int8 or uint8 expected)");
+  });
+}
+
+// Fails unless input and output are of one integer type: these kernels compute codes of the
+// input's type straight into the output (int8 in, int8 out), as TFLite requires.
+inline Status require_same_dtype(const QuantInfo& input, const QuantInfo& output) {
+  if (input.dtype == output.dtype) return Status::Ok();
+  return Status::Error("input is " + std::string(dtype_name(input.dtype)) + " but output is " +
+                       std::string(dtype_name(output.dtype)));
 }
 
 // Fails unless `t` has dtype `dtype` (the value's declared quantized type).

@@ -19,9 +19,7 @@ namespace mconv::runtime::quantized {
 KernelPtr create_reduce_mean_kernel(const ir::Node& node) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "data"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "reduced"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   if (node.inputs.size() > 1 && node.inputs[1])
     return Status::Error("axes must be the attribute (canonical IR form), not an input");
   const std::vector<int64_t> axes_attr = node.attrs.get_ints("axes");

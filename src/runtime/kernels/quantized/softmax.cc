@@ -15,9 +15,7 @@ namespace mconv::runtime::quantized {
 KernelPtr create_softmax_kernel(const ir::Node& node) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo xq, input_quant(node, 0, "input"));
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "output"));
-  if (xq.dtype != yq.dtype)
-    return Status::Error("input is " + std::string(dtype_name(xq.dtype)) + " but output is " +
-                         std::string(dtype_name(yq.dtype)));
+  MCONV_RETURN_IF_ERROR(require_same_dtype(xq, yq));
   const int64_t axis_attr = ir::axis_attribute(node);
   // exp_of_distance[d] = exp(-s_in * d): TFLite fills table[255 - d] with the same values.
   std::vector<float> exp_of_distance(256);
