@@ -108,14 +108,16 @@ CommandSpec convert_spec() {
                        "torch for .onnx sources, keras for .tflite)"},
               {.name = "int8-agreement",
                .value_name = "P",
-               .help = "int8: top-1 agreement with the source (percent, on held-out calibration "
-                       "images) that mixed precision keeps activations in float for (default 98)"},
+               .help = "int8: turn on mixed precision: keep activations in float until this "
+                       "top-1 agreement with the source (percent, on held-out calibration images) "
+                       "is met (off by default)"},
               {.name = "integer-only",
                .help = "int8: full integer, every activation int8 (no mixed precision)"},
               {.name = "split-groups",
                .value_name = "N",
-               .help = "int8: split conv chains into up to N channel groups (default 1 = off: "
-                       "the groups cost convolutions, a Concat and a Gather)"},
+               .help = "int8: split conv chains into up to N channel groups (default 4; 1 = "
+                       "off: the fastest file, the groups cost convolutions, a Concat and a "
+                       "Gather, but buy accuracy)"},
               {.name = "io",
                .value_name = "T",
                .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
@@ -224,6 +226,7 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
     if (!end || *end != '\0' || !(v >= 0.0 && v <= 100.0))
       return Status::Error("--int8-agreement must be a percentage in [0, 100], got '" + *a + "'");
     options.ptq.mixed.target_agreement = v / 100.0;
+    options.ptq.mixed.enabled = true;
   }
   options.integer_only = args.flag("integer-only");
   if (options.integer_only && args.flag("int8-agreement"))

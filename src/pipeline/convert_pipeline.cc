@@ -121,6 +121,7 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
   out.chains_split = result.chains_split;
   out.gates_folded = result.gates_folded;
   out.int8.mixed = result.mixed;
+  out.int8.float_head_convs = ptq.float_head_convs;
   out.int8.kept_in_float = result.kept_in_float;
   out.int8.bias_corrected = result.bias_corrected;
   out.int8.range_images = result.range_inputs;
@@ -147,7 +148,8 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
 }  // namespace
 
 std::string int8_mode(const Int8Facts& facts) {
-  return facts.mixed ? "mixed" : "integer-only";
+  if (facts.mixed) return "mixed";
+  return facts.float_head_convs > 0 ? "int8 with float head" : "integer-only";
 }
 
 report::Int8Report int8_report(const Int8Facts& facts) {

@@ -76,6 +76,7 @@ struct ConvertOptions {
 // What the int8 quantizer did, for the report and the convert line.
 struct Int8Facts {
   bool mixed = false;                             // float islands allowed (else integer-only)
+  int float_head_convs = 0;                       // convs of the head left in float (ONNX)
   std::vector<quant::KeptInFloat> kept_in_float;  // activations left in float, and why
   std::vector<std::string> bias_corrected;        // layers sequential bias correction changed
   int64_t range_images = 0;                       // calibration images the ranges come from

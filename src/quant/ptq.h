@@ -22,6 +22,7 @@
 #include "ir/graph.h"
 #include "quant/calibration.h"
 #include "quant/channel_split.h"
+#include "quant/cross_layer_equalization.h"
 #include "quant/hard_swish_form.h"
 #include "quant/mixed_precision.h"
 #include "quant/quantize_qdq.h"
@@ -31,7 +32,8 @@ namespace mconv::quant {
 // Measured mixed precision (mixed_precision.h) and the held-out images it is judged on.
 struct MixedPrecisionOptions {
   // false: full integer (every activation int8). Off in the library (a caller lowering to an
-  // integer graph must allow float islands); `mconv convert` turns it on (product_ptq_options).
+  // integer graph must allow float islands) and in `mconv convert` unless `--int8-agreement` is
+  // given (product_ptq_options).
   bool enabled = false;
   // Top-1 agreement with FP32 on the held-out images that the choice aims for.
   double target_agreement = 0.98;
@@ -41,11 +43,15 @@ struct MixedPrecisionOptions {
 
 struct PtqOptions {
   CalibrationOptions calibration;  // threads and histogram size (channel_ranges is managed here)
-  // Channel splitting is off by default: its groups triple the convolutions and need a Concat
-  // and a Gather (no XNNPACK int8 GATHER), which made the int8 file slower than FP32 in every
-  // runtime. max_groups 6 buys back ~8 points of top-1 on Keras MobileNetV3-Small (see above).
+  // Channel splitting is off in the library: its groups multiply the convolutions and need a
+  // Concat and a Gather (no XNNPACK int8 GATHER), which made the int8 file slower than FP32 in
+  // every runtime. It buys back most of the accuracy on Keras MobileNetV3-Small (see above and
+  // docs/int8_accuracy.md); `mconv convert` uses 4 groups (product_ptq_options).
   ChannelSplitOptions split = {.max_groups = 1,
                                .cost = ChannelSplitOptions::Cost::kGainWeighted};  // 1 = off
+  // Cross-layer equalization of conv outputs read by convs (cross_layer_equalization.h), on the
+  // per-channel ranges of the range inputs.
+  EqualizationOptions equalization;
   // Hard-swish as Add/Clip/Mul with the 1/6 folded into the readers (hard_swish_form.h).
   HardSwishForm hard_swish = HardSwishForm::kAddMul;
   QuantizeOptions quantize;  // ranges, weights, bias correction, activation type
@@ -82,6 +88,7 @@ struct PtqResult {
   CalibrationResult calibration;            // calibration of `fp32`
   int chains_split = 0;                     // conv/depthwise chains split into channel groups
   int gates_folded = 0;                     // fold_gates rewrites
+  std::vector<std::string> equalized;       // convs whose output channels were equalized
   HardSwishRewrite hard_swish;              // decompose_hard_swish's effect (kAddMul)
   int64_t range_inputs = 0;                 // calibration inputs the ranges come from
   int64_t heldout_inputs = 0;               // calibration inputs held out to judge (0: none)
@@ -95,7 +102,8 @@ struct PtqResult {
   std::vector<std::pair<int, OutputError>> mixed_tried;
 };
 
-// What `mconv convert` uses: half the calibration inputs held out, measured mixed precision on.
+// What `mconv convert` uses: half the calibration inputs held out (their agreement is reported),
+// 4 channel groups, mixed precision off (on with `--int8-agreement`).
 PtqOptions product_ptq_options();
 
 Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const CalibrationSource& source,

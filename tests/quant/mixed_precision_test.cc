@@ -331,6 +331,7 @@ TEST(MixedPrecisionReal, KerasMobileNetV3SmallOnSharedImages) {
   ASSERT_TRUE(batch.ok()) << batch.status().message();
   PtqOptions options = product_ptq_options();
   options.calibration.threads = 2;
+  options.mixed.enabled = true;          // as `--int8-agreement` turns it on
   options.mixed.target_agreement = 1.0;  // 20 held-out images: as close as the cap allows
   options.mixed.max_float_values = 8;
   auto ptq = quantize_post_training(g, calibration_source_from_batch(*batch, 1), options);
