@@ -2,7 +2,8 @@
 //
 // Converts SOURCE (ONNX, TFLite or a PyTorch checkpoint) to an INT8 TFLite file calibrated on the
 // images in CALIB_DIR, then verifies the file against SOURCE on the same images in its runtime.
-// Prints the agreement; exits 0 when the file is within the int8 tolerance, 1 otherwise.
+// Prints the agreement and the file's latency in that runtime; exits 0 when the file is within
+// the int8 tolerance, 1 otherwise.
 #include <cstdio>
 
 #include "mconv/mconv.h"
@@ -45,5 +46,16 @@ int main(int argc, char** argv) {
                 *v.reference_top1_accuracy * 100);
   std::printf("verdict      %s\n", v.passed ? "PASS" : "FAILED");
   for (const std::string& reason : v.reasons) std::printf("             %s\n", reason.c_str());
+
+  mconv::api::BenchOptions bench_options;
+  bench_options.runs = 20;
+  auto latency = mconv::api::bench(output, bench_options);
+  if (!latency.ok()) {
+    std::fprintf(stderr, "bench: %s\n", latency.status().message().c_str());
+    return 1;
+  }
+  std::printf("latency      p50 %.2f ms, p90 %.2f ms, mean %.2f ms (%s, %d runs, %d thread)\n",
+              latency->p50_ms, latency->p90_ms, latency->mean_ms, latency->runtime.c_str(),
+              latency->runs, latency->threads);
   return v.passed ? 0 : 1;
 }

@@ -2,8 +2,8 @@
 #include "api/api_types.h"
 #include "mconv/model.h"
 #include "pipeline/model_summary.h"
-#include "pipeline/variant_runs.h"
 #include "pipeline/verify.h"
+#include "runtimes/runtime.h"
 
 namespace mconv::api {
 
@@ -40,8 +40,8 @@ const char* precision_name(Precision precision) {
 
 std::vector<TensorSpec> tensor_specs(const std::vector<ir::Value*>& values) {
   std::vector<TensorSpec> out;
-  for (const report::TensorInfo& t : pipeline::tensor_infos(values))
-    out.push_back({t.name, t.dtype, t.shape, t.layout});
+  for (const ::mconv::TensorSpec& t : runtimes::specs_of(values))
+    out.push_back({t.name, std::string(dtype_name(t.dtype)), t.shape, t.layout});
   return out;
 }
 

@@ -4,20 +4,16 @@
 // one side-by-side table.
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <random>
 
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
 #include "cli/json_writer.h"
-#include "cli/model_runner.h"
 #include "cli/progress.h"
-#include "litert/litert.h"
-#include "pipeline/bench_measures.h"
+#include "pipeline/bench.h"
 #include "pipeline/model_files.h"
 #include "report/metrics.h"
 
@@ -64,177 +60,25 @@ CommandSpec bench_spec() {
   };
 }
 
-enum class BenchRuntime { kOrt, kLitert, kRef, kTflite };
-
-const char* bench_runtime_name(BenchRuntime r) {
-  switch (r) {
-    case BenchRuntime::kOrt:
-      return "ort";
-    case BenchRuntime::kLitert:
-      return "litert";
-    case BenchRuntime::kTflite:
-      return "tflite";
-    case BenchRuntime::kRef:
-      break;
-  }
-  return "ref";
-}
-
 struct BenchSettings {
-  std::optional<BenchRuntime> runtime;  // forced runtime, else chosen per file
-  int threads = 1;                      // intra-op threads
-  int warmup = 5;                       // untimed runs after the first
-  int runs = 50;                        // timed runs
-  uint64_t seed = 0;                    // input seed
+  std::optional<RuntimeKind> runtime;  // forced runtime, else chosen per file
+  int threads = 1;                     // intra-op threads
+  int warmup = 5;                      // untimed runs after the first
+  int runs = 50;                       // timed runs
+  uint64_t seed = 0;                   // input seed
 };
 
-// Everything measured for one model.
-struct BenchResult {
-  std::string path;              // as given
-  std::string format;            // "ONNX", "TFLite"
-  std::string runtime;           // runtime that ran it
-  std::string note;              // e.g. why LiteRT was not used
-  std::string error;             // non-empty when the model could not be benchmarked
-  int64_t file_bytes = 0;        // size on disk
-  std::string inputs;            // input signature used ("f32[1,3,224,224]")
-  double init_ms = 0;            // one-off runtime start (LiteRT's WASM), 0 otherwise
-  double load_ms = 0;            // read + session creation / compile
-  double first_ms = 0;           // first inference
-  std::vector<double> times_ms;  // timed runs
-  int64_t peak_rss_bytes = 0;    // high-water mark of the process that ran it
-  std::string peak_rss_scope;    // "mconv process" or "node process"
-};
-
-double elapsed_ms(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-// ONNX Runtime or the reference interpreter, in this process.
-void bench_in_process(const ModelFile& file, RuntimeKind kind, const BenchSettings& s,
-                      BenchResult& r, double read_ms) {
-  const bool reset = reset_peak_rss();
-  const auto load_start = std::chrono::steady_clock::now();
-  auto runner = open_runner(file, kind, s.threads);
-  if (!runner.ok()) {
-    r.error = runner.status().message();
-    return;
-  }
-  r.load_ms = read_ms + elapsed_ms(load_start);
-  std::mt19937_64 rng(s.seed);
-  std::vector<Tensor> inputs;
-  for (const TensorSpec& spec : (*runner)->inputs()) {
-    if (!spec.has_shape) {
-      r.error = "input '" + spec.name + "' has no known rank";
-      return;
-    }
-    auto t = random_tensor(spec.dtype, spec.shape, rng);
-    if (!t.ok()) {
-      r.error = "input '" + spec.name + "': " + t.status().message();
-      return;
-    }
-    r.inputs += (r.inputs.empty() ? "" : ", ") + t->describe();
-    inputs.push_back(std::move(*t));
-  }
-  Progress progress("bench " + std::filesystem::path(r.path).filename().string(),
-                    1 + s.warmup + s.runs);
-  auto run_once = [&](double* ms) -> bool {
-    const auto start = std::chrono::steady_clock::now();
-    auto out = (*runner)->run(inputs);
-    if (ms) *ms = elapsed_ms(start);
-    progress.advance();
-    if (!out.ok()) r.error = out.status().message();
-    return out.ok();
-  };
-  if (!run_once(&r.first_ms)) return progress.finish("failed");
-  for (int w = 0; w < s.warmup; ++w)
-    if (!run_once(nullptr)) return progress.finish("failed");
-  for (int i = 0; i < s.runs; ++i) {
-    double ms = 0;
-    if (!run_once(&ms)) return progress.finish("failed");
-    r.times_ms.push_back(ms);
-  }
-  progress.finish();
-  r.peak_rss_bytes = peak_rss_bytes();
-  r.peak_rss_scope = reset ? "mconv process" : "mconv process, cumulative";
-}
-
-// LiteRT in its Node child process.
-void bench_litert(const BenchSettings& s, BenchResult& r) {
-  auto info = litert::litert_info(r.path);
-  if (!info.ok()) {
-    r.error = info.status().message();
-    return;
-  }
-  std::mt19937_64 rng(s.seed);
-  std::vector<Tensor> inputs;
-  for (const TensorSpec& spec : info->inputs) {
-    auto t = random_tensor(spec.dtype, spec.shape, rng);
-    if (!t.ok()) {
-      r.error = "input '" + spec.name + "': " + t.status().message();
-      return;
-    }
-    r.inputs += (r.inputs.empty() ? "" : ", ") + t->describe();
-    inputs.push_back(std::move(*t));
-  }
-  Progress progress("bench " + std::filesystem::path(r.path).filename().string() + " (LiteRT)", 1);
-  auto timing = litert::litert_time(r.path, inputs, s.warmup, s.runs, {.threads = s.threads});
-  progress.advance();
-  if (!timing.ok()) {
-    r.error = timing.status().message();
-    progress.finish("failed");
-    return;
-  }
-  progress.finish();
-  r.runtime = "litert";
-  if (timing->engine != "litert") r.runtime += " (" + timing->engine + " engine)";
-  r.init_ms = timing->runtime_init_ms;
-  r.load_ms = timing->load_ms;
-  r.first_ms = timing->first_ms;
-  r.times_ms = timing->times_ms;
-  r.peak_rss_bytes = timing->peak_rss_bytes;
-  r.peak_rss_scope = "node process";
-}
-
+// One column: the model in `kind` (none: its format's default); `asked` when the user named it.
 BenchResult bench_one(const std::string& path, const BenchSettings& s,
-                      std::optional<BenchRuntime> forced) {
-  BenchResult r;
-  r.path = path;
-  const auto read_start = std::chrono::steady_clock::now();
-  auto file = read_model_file(path);
-  const double read_ms = elapsed_ms(read_start);
-  if (!file.ok()) {
-    r.error = file.status().message();
-    return r;
-  }
-  r.format = std::string(model_format_name(file->format));
-  r.file_bytes = static_cast<int64_t>(file->bytes.size());
-  BenchRuntime runtime = forced.value_or(
-      file->format == ModelFormat::kOnnx ? BenchRuntime::kOrt : BenchRuntime::kLitert);
-  if (runtime == BenchRuntime::kLitert) {
-    if (file->format != ModelFormat::kTflite) {
-      r.error = "runtime 'litert' runs TFLite files only (use --runtime ort or ref)";
-      return r;
-    }
-    std::string why;
-    if (litert::litert_available(&why)) {
-      file->bytes.clear();  // the Node process reads the file itself
-      bench_litert(s, r);
-      return r;
-    }
-    if (forced) {
-      r.error = "LiteRT not available: " + why;
-      return r;
-    }
-    r.note = "LiteRT not available (" + why + "); ran in the reference interpreter";
-    runtime = BenchRuntime::kRef;
-  }
-  r.runtime = bench_runtime_name(runtime);
-  const RuntimeKind kind = runtime == BenchRuntime::kOrt      ? RuntimeKind::kOrt
-                           : runtime == BenchRuntime::kTflite ? RuntimeKind::kTflite
-                                                              : RuntimeKind::kRef;
-  bench_in_process(*file, kind, s, r, read_ms);
-  return r;
+                      std::optional<RuntimeKind> kind, bool asked) {
+  return bench_model({.path = path,
+                      .runtime = kind,
+                      .runtime_asked_by_user = asked,
+                      .threads = s.threads,
+                      .warmup = s.warmup,
+                      .runs = s.runs,
+                      .seed = s.seed,
+                      .progress = progress_bars()});
 }
 
 std::string ms_text(double ms) {
@@ -248,7 +92,7 @@ void print_table(const std::vector<BenchResult>& results, const BenchSettings& s
       "model",           "format",       "runtime",     "inputs",      "file size",   "load",
       "first inference", "latency mean", "latency p50", "latency p90", "latency p99", "peak RSS"};
   bool any_init = false;
-  for (const BenchResult& r : results) any_init |= r.init_ms > 0;
+  for (const BenchResult& r : results) any_init |= r.startup_ms > 0;
   if (any_init) labels.insert(labels.begin() + 5, "runtime start");
   std::vector<std::vector<std::string>> columns;
   for (const BenchResult& r : results) {
@@ -264,7 +108,7 @@ void print_table(const std::vector<BenchResult>& results, const BenchSettings& s
     }
     c.push_back(r.inputs);
     c.push_back(human_bytes(static_cast<uint64_t>(r.file_bytes)));
-    if (any_init) c.push_back(r.init_ms > 0 ? ms_text(r.init_ms) : "-");
+    if (any_init) c.push_back(r.startup_ms > 0 ? ms_text(r.startup_ms) : "-");
     c.push_back(ms_text(r.load_ms));
     c.push_back(ms_text(r.first_ms));
     const report::LatencySummary latency = report::summarize_latency(r.times_ms);
@@ -320,7 +164,7 @@ void print_json(const std::vector<BenchResult>& results, const BenchSettings& s)
     j.field("file_bytes", r.file_bytes);
     if (r.error.empty()) {
       j.field("inputs", r.inputs);
-      j.field("runtime_start_ms", r.init_ms);
+      j.field("runtime_start_ms", r.startup_ms);
       j.field("load_ms", r.load_ms);
       j.field("first_inference_ms", r.first_ms);
       const report::LatencySummary latency = report::summarize_latency(r.times_ms);
@@ -351,17 +195,9 @@ int run_bench(const std::vector<std::string>& args) {
   if (auto exit_code = parse_command(spec, args, parsed)) return *exit_code;
   BenchSettings s;
   if (auto name = parsed.value("runtime")) {
-    if (*name == "ort")
-      s.runtime = BenchRuntime::kOrt;
-    else if (*name == "litert")
-      s.runtime = BenchRuntime::kLitert;
-    else if (*name == "ref")
-      s.runtime = BenchRuntime::kRef;
-    else if (*name == "tflite")
-      s.runtime = BenchRuntime::kTflite;
-    else
-      return usage_error(spec.name,
-                         "unknown runtime '" + *name + "' (choose ort, tflite, litert or ref)");
+    auto kind = runtimes::runtime_from_name(*name);
+    if (!kind.ok()) return usage_error(spec.name, kind.status().message());
+    s.runtime = *kind;
   }
   struct IntOption {
     const char* name;  // option name
@@ -387,8 +223,11 @@ int run_bench(const std::vector<std::string>& args) {
   for (const std::string& path : parsed.positionals()) {
     // A .tflite without --runtime: native TensorFlow Lite, then LiteRT, side by side.
     const bool both = !s.runtime && path.size() > 7 && path.substr(path.size() - 7) == ".tflite";
-    if (both) results.push_back(bench_one(path, s, BenchRuntime::kTflite));
-    results.push_back(bench_one(path, s, s.runtime));
+    if (both) results.push_back(bench_one(path, s, RuntimeKind::kTflite, false));
+    if (both)
+      results.push_back(bench_one(path, s, RuntimeKind::kLitert, false));
+    else
+      results.push_back(bench_one(path, s, s.runtime, s.runtime.has_value()));
   }
   if (parsed.flag("json"))
     print_json(results, s);

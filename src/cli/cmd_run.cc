@@ -1,5 +1,6 @@
 // `mconv run MODEL --input x.npy ... --output y.npy ...`: runs a model on .npy inputs with ONNX
-// Runtime or the reference interpreter and writes .npy outputs.
+// Runtime, native TensorFlow Lite, LiteRT or the reference interpreter (the runtimes part) and
+// writes .npy outputs.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -8,10 +9,11 @@
 #include "cli/args.h"
 #include "cli/cli_output.h"
 #include "cli/commands.h"
-#include "cli/model_runner.h"
 #include "core/file_io.h"
 #include "core/npy.h"
 #include "pipeline/model_files.h"
+#include "pipeline/model_runs.h"
+#include "runtimes/run_batched.h"
 
 namespace mconv::cli {
 
@@ -35,10 +37,10 @@ CommandSpec run_spec() {
                .repeated = true,
                .help = "where to write an output, by order or by name"},
               {.name = "runtime",
-               .value_name = "ort|tflite|ref",
-               .help =
-                   "ONNX Runtime (default for .onnx), native TensorFlow Lite 2.9 (XNNPACK) or the "
-                   "reference interpreter (default for .tflite)"},
+               .value_name = "ort|tflite|litert|ref",
+               .help = "ONNX Runtime (default for .onnx), native TensorFlow Lite 2.9 with XNNPACK "
+                       "(default for .tflite), LiteRT under Node, or the reference interpreter "
+                       "(default for .pth)"},
               {.name = "threads",
                .short_name = 't',
                .value_name = "N",
@@ -62,7 +64,7 @@ struct Binding {
 
 // Assigns bindings to model slots: named ones first, then the rest in order to free slots.
 // Returns the path per slot ("" when unbound).
-Expected<std::vector<std::string>> bind(const std::vector<std::string>& args,
+Expected<std::vector<std::string>> bind_paths(const std::vector<std::string>& args,
                                         const std::vector<TensorSpec>& specs,
                                         const std::string& what) {
   std::vector<std::string> paths(specs.size());
@@ -144,7 +146,7 @@ int run_run(const std::vector<std::string>& args) {
 
   std::optional<RuntimeKind> runtime;
   if (auto name = parsed.value("runtime")) {
-    auto kind = runtime_from_name(*name);
+    auto kind = runtimes::runtime_from_name(*name);
     if (!kind.ok()) return usage_error(spec.name, kind.status().message());
     runtime = *kind;
   }
@@ -157,15 +159,15 @@ int run_run(const std::vector<std::string>& args) {
   auto file = read_model_file(model_path);
   if (!file.ok()) return fail(model_path, file.status());
   file->arch = parsed.value("arch").value_or("");
-  RuntimeKind kind =
-      runtime.value_or(file->format == ModelFormat::kOnnx ? RuntimeKind::kOrt : RuntimeKind::kRef);
-  auto runner = open_runner(*file, kind, threads);
-  if (!runner.ok()) return fail(model_path, runner.status());
-  ModelRunner& model = **runner;
+  const RuntimeKind kind = runtime.value_or(runtimes::default_runtime(file->format));
+  auto opened = open_model_runtime(*file, kind, threads);
+  if (!opened.ok()) return fail(model_path, opened.status());
+  file->bytes.clear();
+  runtimes::Runtime& model = **opened;
 
-  auto input_paths = bind(input_args, model.inputs(), "input");
+  auto input_paths = bind_paths(input_args, model.inputs(), "input");
   if (!input_paths.ok()) return fail(model_path, input_paths.status());
-  auto output_paths = bind(parsed.values("output"), model.outputs(), "output");
+  auto output_paths = bind_paths(parsed.values("output"), model.outputs(), "output");
   if (!output_paths.ok()) return fail(model_path, output_paths.status());
 
   std::vector<Tensor> inputs;
@@ -193,7 +195,7 @@ int run_run(const std::vector<std::string>& args) {
         return fail(path, Status::Error("is given for two outputs"));
   }
 
-  auto result = run_batched(model, inputs);
+  auto result = runtimes::run_batched(model, inputs);
   if (!result.ok()) return fail(model_path, result.status());
   if (result->outputs.size() != model.outputs().size())
     return fail(
@@ -217,7 +219,7 @@ int run_run(const std::vector<std::string>& args) {
     if (std::string stats = output_stats(t); !stats.empty()) line += "\n    " + stats;
     std::printf("%s\n", line.c_str());
   }
-  std::printf("runtime: %s, threads: %d\n", std::string(runtime_name(kind)).c_str(), threads);
+  std::printf("runtime: %s, threads: %d\n", std::string(model.name()).c_str(), threads);
   return kExitOk;
 }
 

@@ -18,6 +18,13 @@ std::string spec_type_string(const TensorSpec& spec) {
   return s + "]";
 }
 
+std::string image_layout(const std::vector<int64_t>& shape) {
+  if (shape.size() != 4) return "";
+  if (shape[1] == 3 && shape[3] != 3) return "NCHW";
+  if (shape[3] == 3) return "NHWC";
+  return "";
+}
+
 bool shape_fits(const TensorSpec& spec, const std::vector<int64_t>& shape) {
   if (!spec.has_shape) return true;
   if (shape.size() != spec.shape.size()) return false;

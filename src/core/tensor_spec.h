@@ -27,6 +27,10 @@ struct TensorSpec {
 // even the rank is unknown.
 std::string spec_type_string(const TensorSpec& spec);
 
+// Where the channels of a rank-4 image shape are: "NCHW" (3 at dim 1, not at dim 3), "NHWC" (3 at
+// dim 3), or "" for anything else.
+std::string image_layout(const std::vector<int64_t>& shape);
+
 // True when `shape` fits `spec`: same rank and every known dim equal (dynamic dims take any size).
 bool shape_fits(const TensorSpec& spec, const std::vector<int64_t>& shape);
 

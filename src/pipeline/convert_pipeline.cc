@@ -22,6 +22,7 @@
 #include "passes/rewrite_for_nchw.h"
 #include "passes/rewrite_for_nhwc.h"
 #include "passes/shorten_names.h"
+#include "pipeline/variant_runs.h"
 #include "tflite/schema/mconv_tflite_generated.h"
 #include "tflite/tflite_exporter.h"
 
@@ -53,15 +54,10 @@ int64_t drop_hybrid_weight_quant(ir::Graph& graph) {
 }
 
 // The calibration set as model inputs: the images preprocessed for the graph's (single, image)
-// input, whose layout and size come from its shape.
-Expected<quant::CalibrationSource> calibration_source(const ir::Graph& graph,
-                                                      const CalibrationImages& images,
-                                                      int64_t* loaded) {
-  if (images.dir.empty() && images.synthetic > 0 && graph.inputs.size() == 1) {
-    *loaded = images.synthetic;
-    return quant::calibration_source_from_batch(
-        synthetic_inputs(*graph.inputs[0], images.synthetic, 42), 1);
-  }
+// input, whose layout and size come from its shape; seeded random inputs without a folder.
+Expected<Tensor> make_calibration_batch(const ir::Graph& graph, const CalibrationImages& images) {
+  if (images.dir.empty() && images.synthetic > 0 && graph.inputs.size() == 1)
+    return synthetic_inputs(*graph.inputs[0], images.synthetic, 42);
   if (images.dir.empty()) return Status::Error("int8 needs calibration images (--calib DIR)");
   if (graph.inputs.size() != 1)
     return Status::Error(
@@ -83,7 +79,47 @@ Expected<quant::CalibrationSource> calibration_source(const ir::Graph& graph,
     return Status::Error("preset '" + images.preset + "' gives " +
                          std::string(dtype_name(batch.dtype())) + " images but input '" +
                          input->name + "' is " + std::string(dtype_name(input->dtype)));
-  *loaded = static_cast<int64_t>(some.size());
+  return batch;
+}
+
+// The key of a calibration batch in a CalibrationShare: the input's size without its layout
+// ("HxW" of an image input, else the whole shape), so NCHW and NHWC forms meet.
+std::string share_key(const ir::Value& input) {
+  const std::vector<int64_t> dims = ir::static_dims(input.shape);
+  const std::string layout = image_layout_of(input);
+  if (layout == "NCHW") return std::to_string(dims[2]) + "x" + std::to_string(dims[3]);
+  if (layout == "NHWC") return std::to_string(dims[1]) + "x" + std::to_string(dims[2]);
+  return shape_to_string(dims);
+}
+
+// The calibration inputs; with a share, made by the first conversion that asks and reused (in
+// this input's layout) by the others.
+Expected<quant::CalibrationSource> calibration_source(const ir::Graph& graph,
+                                                      const CalibrationImages& images,
+                                                      CalibrationShare* share, int64_t* loaded,
+                                                      bool* reused) {
+  if (!share || graph.inputs.size() != 1) {
+    MCONV_ASSIGN_OR_RETURN(Tensor batch, make_calibration_batch(graph, images));
+    *loaded = batch.rank() > 0 ? batch.dim(0) : 0;
+    return quant::calibration_source_from_batch(std::move(batch), 1);
+  }
+  const ir::Value& input = *graph.inputs[0];
+  const std::string key = share_key(input), layout = image_layout_of(input);
+  // Held while the first asker decodes: the others wait for its batch instead of decoding too.
+  std::lock_guard<std::mutex> lock(share->mutex);
+  Tensor batch;
+  if (auto it = share->batches.find(key); it != share->batches.end()) {
+    const std::string& stored = share->layouts[key];
+    batch = stored == layout || stored.empty() || layout.empty()
+                ? it->second
+                : transpose_image_batch(it->second, layout == "NHWC");
+    *reused = true;
+  } else {
+    MCONV_ASSIGN_OR_RETURN(batch, make_calibration_batch(graph, images));
+    share->batches[key] = batch;
+    share->layouts[key] = layout;
+  }
+  *loaded = batch.rank() > 0 ? batch.dim(0) : 0;
   return quant::calibration_source_from_batch(std::move(batch), 1);
 }
 
@@ -102,10 +138,15 @@ Status to_fp16(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
 // Post-training int8: calibrate, quantize to QDQ, and for TFLite lower to full integer.
 Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& out) {
   const auto start = std::chrono::steady_clock::now();
+  CalibrationShare* share = options.calibration_share.get();
+  bool inputs_reused = false;
   MCONV_ASSIGN_OR_RETURN(quant::CalibrationSource source,
-                         calibration_source(graph, options.calibration, &out.calibration_images));
+                         calibration_source(graph, options.calibration, share,
+                                            &out.calibration_images, &inputs_reused));
   quant::PtqOptions ptq = options.ptq;
   ptq.calibration.threads = std::max(1, options.calibration.threads);
+  const int hits_before = share ? share->results.hits() : 0;
+  if (share) ptq.calibration.cache = &share->results;
   // Integer outputs cannot end in a float Softmax.
   if (options.integer_io != quant::IntegerIo::kFloat) ptq.float_softmax_output = false;
   ptq.quantize.activation_type = options.target == ModelFormat::kTflite ? DType::kI8 : DType::kU8;
@@ -118,6 +159,8 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
   if (options.integer_only) ptq.mixed.enabled = false;
   MCONV_ASSIGN_OR_RETURN(quant::PtqResult result,
                          quant::quantize_post_training(graph, source, ptq));
+  // (Counted around this call: the share's int8 conversions run one after the other.)
+  out.calibration_shared = share && share->results.hits() > hits_before;
   out.chains_split = result.chains_split;
   out.gates_folded = result.gates_folded;
   out.int8.mixed = result.mixed;

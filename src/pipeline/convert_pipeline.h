@@ -22,6 +22,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,18 @@ struct CalibrationImages {
   int synthetic = 0;   // without dir: calibrate on this many seeded random inputs
 };
 
+// What the int8 conversions of one source share when several are made (`mconv convert -o DIR`:
+// ONNX and TFLite): the calibration inputs, made once (decoded or generated in the first asker's
+// layout, transposed for another, never decoded again) and the calibration results
+// (quant::CalibrationCache: histograms and channel statistics do not depend on layout).
+// Thread-safe. Only for conversions of ONE source model with ONE CalibrationImages setting.
+struct CalibrationShare {
+  std::mutex mutex;                            // guards batches
+  std::map<std::string, Tensor> batches;       // calibration inputs by "HxW", in their layout
+  std::map<std::string, std::string> layouts;  // layout of each batch ("NCHW" / "NHWC")
+  quant::CalibrationCache results;             // calibration results
+};
+
 // Seeded standard-normal inputs [n, ...] for `input` (dynamic dims as 1, batch dim n): the same
 // numbers on every platform.
 Tensor synthetic_inputs(const ir::Value& input, int n, uint64_t seed);
@@ -71,6 +86,9 @@ struct ConvertOptions {
                                      // splitting, ... (types are set per target: int8 activations
                                      // for TFLite, uint8 for ONNX); mixed precision on
   MetadataChoice metadata;  // metadata written into the file, over the source's (model.metadata)
+  // int8: calibration inputs and results shared with the other int8 conversions of the same
+  // source (null: calibrate on its own).
+  std::shared_ptr<CalibrationShare> calibration_share;
 };
 
 // What the int8 quantizer did, for the report and the convert line.
@@ -97,6 +115,8 @@ struct ConvertReport {
   int gates_folded = 0;                    // int8: hard-sigmoid gates folded into convs
   double calibration_seconds = 0;          // int8: image loading + calibration + quantization
   Int8Facts int8;                          // int8: what the quantizer did (mode, float islands...)
+  bool calibration_shared = false;         // int8: inputs and statistics came from another
+                                           // conversion's calibration (CalibrationShare)
 };
 
 // One line on what the int8 quantizer did: mode, activations kept in float, bias-corrected

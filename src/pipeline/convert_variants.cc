@@ -15,13 +15,11 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
-#include "litert/litert.h"
-#include "ort/ort_session.h"
+#include "pipeline/model_runs.h"
 #include "pipeline/variant_runs.h"
+#include "pipeline/verdict.h"
 #include "quant/range_estimation.h"
 #include "report/metrics.h"
-#include "runtime/interpreter.h"
-#include "tflite/tflite_importer.h"
 
 namespace mconv::pipeline {
 namespace {
@@ -153,8 +151,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.model_name = options.name;
   rep.source = options.source_label;
   rep.source_format = source.source_format;
-  rep.source_inputs = tensor_infos(source.graph.inputs);
-  rep.source_outputs = tensor_infos(source.graph.outputs);
+  rep.source_inputs = runtimes::specs_of(source.graph.inputs);
+  rep.source_outputs = runtimes::specs_of(source.graph.outputs);
   rep.synthetic = options.synthetic;
   const CalibrationImages& calibration = options.convert.calibration;
   if (std::count(options.precisions.begin(), options.precisions.end(), Precision::kInt8) &&
@@ -231,6 +229,10 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   };
   std::vector<Pending> pending;
   std::map<std::string, std::shared_ptr<const Tensor>> batches;  // by input layout
+  // Every int8 variant calibrates on the same inputs: the first one decodes and calibrates, the
+  // others reuse its inputs and statistics.
+  auto calibration_share = std::make_shared<CalibrationShare>();
+  std::string calibrated_by;  // the first int8 file: the one whose calibration ran
   const auto convert_start = Clock::now();
   for (ModelFormat format : options.formats) {
     for (Precision precision : options.precisions) {
@@ -253,6 +255,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       ConvertOptions convert = options.convert;
       convert.target = format;
       convert.precision = precision;
+      convert.calibration_share = calibration_share;
       ConvertReport convert_report;
       auto bytes = convert_model(model, convert, &convert_report);
       if (bytes.ok()) {
@@ -269,18 +272,23 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       p.written = true;
       v.file_bytes = static_cast<int64_t>(bytes->size());
       fill_delegate_coverage(*bytes, p.file, convert, convert_report, v);
-      v.inputs = tensor_infos(model.graph.inputs);
-      v.outputs = tensor_infos(model.graph.outputs);
+      v.inputs = runtimes::specs_of(model.graph.inputs);
+      v.outputs = runtimes::specs_of(model.graph.outputs);
       for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
-      if (precision == Precision::kInt8)
-        rep.notes.push_back(p.file + ": calibrated on " +
-                            std::to_string(convert_report.calibration_images) + " " +
-                            (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
-                            ", " + std::to_string(convert_report.chains_split) +
-                            " conv chains split into channel groups, " +
-                            std::to_string(convert_report.gates_folded) + " gates folded; " +
-                            int8_summary(convert_report.int8));
-      if (precision == Precision::kInt8) v.int8 = int8_report(convert_report.int8);
+      if (precision == Precision::kInt8) {
+        if (calibrated_by.empty()) calibrated_by = p.file;
+        rep.notes.push_back(
+            p.file + ": calibrated on " + std::to_string(convert_report.calibration_images) + " " +
+            (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
+            (convert_report.calibration_shared
+                 ? " (the statistics of " + calibrated_by + "'s calibration, same inputs)"
+                 : "") +
+            ", " + std::to_string(convert_report.chains_split) +
+            " conv chains split into channel groups, " +
+            std::to_string(convert_report.gates_folded) + " gates folded; " +
+            int8_summary(convert_report.int8));
+        v.int8 = int8_report(convert_report.int8);
+      }
       timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
       const std::string want = image_layout_of(*model.graph.inputs[0]);
       auto& shared = batches[want];
@@ -302,13 +310,14 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   // variants' samples in its own Node process.
   stage = Clock::now();
   std::string litert_why;
-  const bool litert_here = options.litert_samples > 0 && litert::litert_available(&litert_why);
+  const bool litert_here =
+      options.litert_samples > 0 && runtimes::runtime_available(RuntimeKind::kLitert, &litert_why);
   std::thread litert_thread([&] {
     if (!litert_here) return;
     for (Pending& p : pending) {
       if (!p.written || p.format != ModelFormat::kTflite) continue;
       const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
-      p.lite = run_litert_file(p.path, head_rows(*p.batch, n), 0);
+      p.lite = run_model_file(RuntimeKind::kLitert, p.path, p.format, head_rows(*p.batch, n), 0);
     }
   });
   std::atomic<size_t> next{0};
@@ -317,8 +326,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       Pending& p = pending[i];
       if (!p.written) continue;
       const auto start = Clock::now();
-      p.run = p.format == ModelFormat::kOnnx ? run_onnx_file(p.path, *p.batch, 0)
-                                             : run_tflite_file(p.path, *p.batch, 0);
+      p.run = run_model_file(runtimes::default_runtime(p.format), p.path, p.format, *p.batch, 0);
       p.verify_seconds = seconds_since(start);
     }
   };
@@ -340,14 +348,13 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   stage = Clock::now();
   for (Pending& p : pending) {
     if (!p.run.ok() || options.latency_runs <= 0) continue;
-    auto timed = p.format == ModelFormat::kOnnx
-                     ? run_onnx_file(p.path, item(*p.batch, 0), options.latency_runs)
-                     : run_tflite_file(p.path, item(*p.batch, 0), options.latency_runs);
+    auto timed = run_model_file(runtimes::default_runtime(p.format), p.path, p.format,
+                                item(*p.batch, 0), options.latency_runs);
     if (timed.ok()) p.run->latency_p50 = timed->latency_p50;
   }
   const double latency_seconds = seconds_since(stage);
 
-  // 4. Verdicts: one rule (tolerance_misses) for every runtime that ran the variant.
+  // 4. Verdicts: one rule (judge_runs) for every runtime that ran the variant.
   for (Pending& p : pending) {
     report::VariantReport& v = p.v;
     if (!p.written) {
@@ -355,53 +362,44 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
       continue;
     }
     timings.push_back(p.file + ": verify " + fixed(p.verify_seconds, 1) + " s");
-    if (!p.run.ok()) {
-      v.verdict = report::Verdict::kFailed;
-      v.reason = "does not run: " + p.run.status().message();
-      rep.variants.push_back(v);
-      continue;
-    }
     const Tolerance tol =
         options.val_dir.empty() ? synthetic_tolerance(p.precision) : default_tolerance(p.precision);
-    v.runtime = p.run->runtime;
-    v.samples = p.batch->dim(0);
-    v.latency_p50_ms = p.run->latency_p50;
-    auto cmp = report::compare_outputs(p.run->outputs, reference);
-    if (!cmp.ok()) {
-      v.verdict = report::Verdict::kFailed;
-      v.reason = "outputs not comparable: " + cmp.status().message();
-      rep.variants.push_back(v);
-      continue;
-    }
-    std::optional<report::Accuracy> acc;
-    if (have_labels) {
-      auto a = report::accuracy(p.run->outputs, labels);
-      if (a.ok()) acc = *a;
-    }
-    report::set_metrics(v, *cmp, acc);
-    std::vector<std::string> misses = tolerance_misses(*cmp, tol);
-    // TFLite: LiteRT (the newest LiteRT, under Node) checked a sample too; either runtime
+    // The one verdict (judge_runs, shared with `mconv verify`): the native runtime on every
+    // sample and, for TFLite, LiteRT (the newest LiteRT, under Node) on a sample; either runtime
     // refusing the file or missing the tolerance makes the variant FAILED, saying which.
-    if (p.format == ModelFormat::kTflite && options.litert_samples > 0) {
-      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
-      if (!litert_here) {
-        rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
-      } else if (!p.lite.ok()) {
-        misses.push_back("LiteRT refused it: " + p.lite.status().message());
-      } else if (auto lcmp = report::compare_outputs(p.lite->outputs, head_rows(reference, n));
-                 !lcmp.ok()) {
-        misses.push_back("LiteRT outputs not comparable: " + lcmp.status().message());
-      } else {
-        for (const std::string& m : tolerance_misses(*lcmp, tol))
-          misses.push_back("LiteRT on " + std::to_string(n) + " images: " + m);
-        rep.notes.push_back(p.file + ": " + p.lite->runtime + " on the first " + std::to_string(n) +
-                            " images: top-1 agreement " + fixed(lcmp->top1_agreement * 100, 1) +
-                            "%, cosine " + fixed(lcmp->cosine_mean, 6));
-      }
+    std::vector<RunCheck> checks = {{"", "", &p.run, &reference}};
+    const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+    const Tensor litert_reference = n > 0 ? head_rows(reference, n) : Tensor();
+    const bool check_litert =
+        p.format == ModelFormat::kTflite && options.litert_samples > 0 && p.run.ok();
+    if (check_litert && !litert_here)
+      rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
+    else if (check_litert)
+      checks.push_back(
+          {"LiteRT", "on " + std::to_string(n) + " images", &p.lite, &litert_reference});
+    const Judgement judgement = judge_runs(checks, tol);
+    if (p.run.ok()) {
+      v.runtime = p.run->runtime;
+      v.samples = p.batch->dim(0);
+      v.latency_p50_ms = p.run->latency_p50;
     }
-    if (!misses.empty()) {
+    if (judgement.comparison) {
+      std::optional<report::Accuracy> acc;
+      if (have_labels) {
+        auto a = report::accuracy(p.run->outputs, labels);
+        if (a.ok()) acc = *a;
+      }
+      report::set_metrics(v, *judgement.comparison, acc);
+    }
+    if (checks.size() > 1 && judgement.comparisons[1]) {
+      const report::OutputComparison& lcmp = *judgement.comparisons[1];
+      rep.notes.push_back(p.file + ": " + p.lite->runtime + " on the first " + std::to_string(n) +
+                          " images: top-1 agreement " + fixed(lcmp.top1_agreement * 100, 1) +
+                          "%, cosine " + fixed(lcmp.cosine_mean, 6));
+    }
+    if (!judgement.passed()) {
       v.verdict = report::Verdict::kFailed;
-      for (size_t i = 0; i < misses.size(); ++i) v.reason += (i ? "; " : "") + misses[i];
+      v.reason = judgement.reason();
     }
     rep.variants.push_back(v);
   }

@@ -34,8 +34,8 @@ struct Tolerance {
 Tolerance default_tolerance(Precision precision);
 // Without verification images (seeded random inputs): int8 is judged on cosine >= 0.90 alone.
 Tolerance synthetic_tolerance(Precision precision);
-// The one verdict rule of convert and verify: what `comparison` misses of `tolerance` ("top-1
-// agreement 97.0% < 98.0%", "cosine ... < ..."); empty = PASS.
+// The metrics rule inside the one verdict of convert and verify (judge_runs, verdict.h): what
+// `comparison` misses of `tolerance` ("top-1 agreement 97.0% < 98.0%", "cosine ... < ...").
 std::vector<std::string> tolerance_misses(const report::OutputComparison& comparison,
                                           const Tolerance& tolerance);
 // "top-1 agreement >= 85.0%, cosine >= 0.9500", as help and reports print it.

@@ -11,20 +11,6 @@
 
 namespace mconv::pipeline {
 
-std::string_view model_format_name(ModelFormat format) {
-  switch (format) {
-    case ModelFormat::kOnnx:
-      return "ONNX";
-    case ModelFormat::kTflite:
-      return "TFLite";
-    case ModelFormat::kTorch:
-      return "PyTorch";
-    case ModelFormat::kUnknown:
-      break;
-  }
-  return "unknown";
-}
-
 namespace {
 
 std::string lower_extension(const std::string& path) {

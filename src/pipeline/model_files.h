@@ -7,18 +7,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model_format.h"
 #include "core/status.h"
 #include "ir/graph.h"
 
 namespace mconv::pipeline {
 
-enum class ModelFormat {
-  kUnknown,  // neither of the formats below
-  kOnnx,     // ONNX ModelProto (protobuf)
-  kTflite,   // TFLite flatbuffer ("TFL3" file identifier)
-  kTorch,    // torch.save checkpoint (ZIP archive or legacy pickle) of a torchvision classifier
-};
-std::string_view model_format_name(ModelFormat format);  // "ONNX", "TFLite", "PyTorch", "unknown"
+// The format enum lives in core (core/model_format.h) so the runtimes can name it too.
+using ::mconv::model_format_name;
+using ::mconv::ModelFormat;
 
 struct ModelFile {
   std::string path;                            // as given by the user

@@ -4,12 +4,8 @@
 #include <cstring>
 
 #include "core/bytes.h"
-#include "litert/litert.h"
-#include "ort/ort_session.h"
-#include "report/metrics.h"
-#include "runtime/interpreter.h"
-#include "tflite/tflite_importer.h"
-#include "tflite_runtime/tflite_session.h"
+#include "pipeline/model_runs.h"
+#include "runtimes/runtime.h"
 
 namespace mconv::pipeline {
 
@@ -19,18 +15,8 @@ double seconds_since(Clock::time_point start) {
 
 // Where the channels of a rank-4 image tensor are: "NCHW", "NHWC", or "" for anything else.
 std::string image_layout_of(const ir::Value& v) {
-  if (!v.has_shape || v.shape.size() != 4) return "";
-  if (v.shape[1].size == 3 && v.shape[3].size != 3) return "NCHW";
-  if (v.shape[3].size == 3) return "NHWC";
-  return "";
-}
-
-std::vector<report::TensorInfo> tensor_infos(const std::vector<ir::Value*>& values) {
-  std::vector<report::TensorInfo> out;
-  for (const ir::Value* v : values)
-    out.push_back({v->name, std::string(dtype_name(v->dtype)), ir::static_dims(v->shape),
-                   image_layout_of(*v)});
-  return out;
+  if (!v.has_shape) return "";
+  return image_layout(ir::static_dims(v.shape));
 }
 
 // [N,C,H,W] <-> [N,H,W,C] for 4-byte or 2-byte elements.
@@ -84,104 +70,19 @@ Tensor stack_f32(const std::vector<Tensor>& items) {
   return out;
 }
 
-// Runs every sample through an interpreter; outputs of output 0 stacked.
+// Runs every sample through the reference interpreter (the one Runtime interface); outputs of
+// output 0 stacked.
 Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
                                  ProgressStage* progress) {
-  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
-  std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, interpreter->run({item(batch, i)}));
-    outs.push_back(std::move(o.at(0)));
-    if (progress) progress->advance();
-  }
-  return stack_f32(outs);
+  MCONV_ASSIGN_OR_RETURN(auto runtime, runtimes::open_runtime(graph));
+  MCONV_ASSIGN_OR_RETURN(RunResult run, run_samples(*runtime, batch, 0, progress));
+  return std::move(run.outputs);
 }
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[(v.size() - 1) / 2];
-}
-
-Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs) {
-  MCONV_ASSIGN_OR_RETURN(auto session, ort::OrtSession::Load(path));
-  const DType in_type = session->inputs().at(0).dtype;
-  std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    Tensor x = item(batch, i);
-    if (x.dtype() != in_type) x = x.cast(in_type);
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run({x}));
-    outs.push_back(std::move(o.at(0)));
-  }
-  RunResult r{stack_f32(outs), "onnxruntime " + ort::onnxruntime_version(), 0};
-  Tensor x = item(batch, 0);
-  if (x.dtype() != in_type) x = x.cast(in_type);
-  std::vector<double> times;
-  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
-    const auto start = Clock::now();
-    MCONV_RETURN_IF_ERROR(session->run({x}).status());
-    if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
-  }
-  r.latency_p50 = median(times);
-  return r;
-}
-
-namespace {
-
-// An output as f32: integer outputs dequantized with the file's own output params.
-Expected<Tensor> float_output(Tensor out, const std::vector<float>& scale,
-                              const std::vector<int64_t>& zero_point) {
-  if (out.dtype() == DType::kI8 || out.dtype() == DType::kU8) {
-    if (scale.empty() || zero_point.empty())
-      return Status::Error("integer output without quantization");
-    out = report::dequantize(out, scale[0], zero_point[0]);
-  }
-  if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
-  return out;
-}
-
-}  // namespace
-
-Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
-                                    int threads) {
-  MCONV_ASSIGN_OR_RETURN(auto session,
-                         tflite_runtime::TfLiteSession::Load(path, {.threads = threads}));
-  if (session->outputs().empty()) return Status::Error(path + ": the model has no outputs");
-  const TensorSpec out_spec = session->outputs()[0];
-  std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, session->run_batch({item(batch, i)}));
-    MCONV_ASSIGN_OR_RETURN(Tensor f,
-                           float_output(std::move(o.at(0)), out_spec.scale, out_spec.zero_point));
-    outs.push_back(std::move(f));
-  }
-  RunResult r{stack_f32(outs),
-              "TensorFlow Lite " + tflite_runtime::tflite_version() + " native (" +
-                  session->execution() + ")",
-              0};
-  const Tensor x = item(batch, 0);
-  std::vector<double> times;
-  for (int k = 0; timed_runs > 0 && k < timed_runs + 3; ++k) {
-    const auto start = Clock::now();
-    MCONV_RETURN_IF_ERROR(session->run_batch({x}).status());
-    if (k >= 3) times.push_back(seconds_since(start) * 1000.0);
-  }
-  r.latency_p50 = median(times);
-  return r;
-}
-
-Expected<RunResult> run_litert_file(const std::string& path, const Tensor& batch, int timed_runs) {
-  std::string why;
-  if (!litert::litert_available(&why)) return Status::Error("LiteRT not available: " + why);
-  litert::LiteRtTiming timing;
-  timing.engine = "litert";
-  MCONV_ASSIGN_OR_RETURN(
-      std::vector<Tensor> outs,
-      litert::litert_run(path, {batch}, {}, timed_runs > 0 ? &timing : nullptr, timed_runs, 3));
-  MCONV_ASSIGN_OR_RETURN(litert::LiteRtModelInfo info, litert::litert_info(path));
-  const auto& o = info.outputs.at(0);
-  MCONV_ASSIGN_OR_RETURN(Tensor out, float_output(outs.at(0), o.scale, o.zero_point));
-  return RunResult{std::move(out), "LiteRT (" + timing.engine + ")", median(timing.times_ms)};
 }
 
 }  // namespace mconv::pipeline

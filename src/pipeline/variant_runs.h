@@ -1,7 +1,7 @@
-// Running one model file or graph on a verification batch, as `mconv convert` and `mconv verify`
-// both do: ONNX files in ONNX Runtime, TFLite files in native TensorFlow Lite (all samples) and
-// LiteRT (a sample), graphs in the reference interpreter. Batches are
-// image tensors [N,C,H,W] or [N,H,W,C]; batch_for_input transposes between the two.
+// Verification batches as `mconv convert` and `mconv verify` both handle them: image tensors
+// [N,C,H,W] or [N,H,W,C] (batch_for_input transposes between the two), samples taken and stacked,
+// graphs in the reference interpreter. Files run in their runtimes through pipeline/model_runs.h
+// (the one Runtime interface).
 #pragma once
 
 #include <chrono>
@@ -13,7 +13,6 @@
 #include "core/tensor.h"
 #include "ir/graph.h"
 #include "pipeline/progress_callback.h"
-#include "report/report.h"
 
 namespace mconv::pipeline {
 
@@ -23,9 +22,6 @@ double seconds_since(Clock::time_point start);
 
 // Where the channels of a rank-4 image tensor are: "NCHW", "NHWC", or "" for anything else.
 std::string image_layout_of(const ir::Value& v);
-
-// Name, dtype, static dims and image layout of each value, as a report lists a signature.
-std::vector<report::TensorInfo> tensor_infos(const std::vector<ir::Value*>& values);
 
 // [N,C,H,W] <-> [N,H,W,C] for 4-byte or 2-byte elements.
 Tensor transpose_image_batch(const Tensor& t, bool to_nhwc);
@@ -45,24 +41,5 @@ Expected<Tensor> run_interpreter(const ir::Graph& graph, const Tensor& batch,
                                  ProgressStage* progress);
 
 double median(std::vector<double> v);
-
-struct RunResult {
-  Tensor outputs;       // [N, C] f32
-  std::string runtime;  // what ran it
-  double latency_p50 = 0;
-};
-
-// The file in ONNX Runtime, one sample at a time, then `timed_runs` timed single-sample runs.
-Expected<RunResult> run_onnx_file(const std::string& path, const Tensor& batch, int timed_runs);
-
-// The file in native TensorFlow Lite 2.9 (XNNPACK), one sample at a time (integer outputs
-// dequantized with the file's params), then `timed_runs` timed single-sample runs. A file TFLite
-// refuses is an error (the caller's verdict is FAILED), never a silent fallback.
-Expected<RunResult> run_tflite_file(const std::string& path, const Tensor& batch, int timed_runs,
-                                    int threads = 1);
-
-// The file in LiteRT (LiteRT.js under Node, the check against the newest LiteRT), all samples in
-// one Node process; an error when LiteRT is missing or refuses the file.
-Expected<RunResult> run_litert_file(const std::string& path, const Tensor& batch, int timed_runs);
 
 }  // namespace mconv::pipeline

@@ -10,8 +10,10 @@
 #include "pipeline/convert_variants.h"
 #include "pipeline/metadata.h"
 #include "pipeline/model_files.h"
+#include "pipeline/model_runs.h"
 #include "pipeline/variant_runs.h"
-#include "runtime/interpreter.h"
+#include "pipeline/verdict.h"
+#include "runtimes/runtime.h"
 
 namespace mconv::pipeline {
 namespace {
@@ -30,23 +32,18 @@ bool f16_exact(const Tensor& t) {
   return true;
 }
 
-// A graph in the reference interpreter on every sample (output 0, real values).
-Expected<Tensor> run_in_interpreter(const ir::Graph& original, const Tensor& batch,
-                                    const std::string& label, const ProgressCallback& callback) {
+// A graph in the reference interpreter (through the Runtime interface) on every sample: f16
+// graphs widened to f32 first, output 0 as real values.
+Expected<RunResult> run_in_interpreter(const ir::Graph& original, const Tensor& batch,
+                                       const std::string& label, const ProgressCallback& callback) {
   ir::Graph widened;
   const ir::Graph& graph =
       has_f16_values(original) ? (widened = widened_to_f32(original)) : original;
-  MCONV_ASSIGN_OR_RETURN(auto interpreter, runtime::Interpreter::Create(graph));
+  MCONV_ASSIGN_OR_RETURN(auto runtime, runtimes::open_runtime(graph));
   ProgressStage progress(callback, label, batch.dim(0));
-  std::vector<Tensor> outs;
-  for (int64_t i = 0; i < batch.dim(0); ++i) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o,
-                           interpreter->run({input_for(item(batch, i), *graph.inputs[0])}));
-    outs.push_back(real_values(o.at(0), graph.outputs[0]->quant));
-    progress.advance();
-  }
+  MCONV_ASSIGN_OR_RETURN(RunResult run, run_samples(*runtime, batch, 0, &progress));
   progress.finish();
-  return stack_f32(outs);
+  return run;
 }
 
 // [N, C + 1] -> [N, C] without column 0 (the "background" class of 1001-class models).
@@ -62,11 +59,11 @@ Tensor without_first_class(const Tensor& scores) {
 
 std::string signature(const std::vector<ir::Value*>& values) {
   std::string text;
-  for (const report::TensorInfo& t : tensor_infos(values)) {
+  for (const TensorSpec& t : runtimes::specs_of(values)) {
     std::string dims;
     for (int64_t d : t.shape) dims += (dims.empty() ? "" : ",") + (d < 0 ? "?" : std::to_string(d));
-    text += (text.empty() ? "" : "; ") + t.name + " " + t.dtype + "[" + dims + "]" +
-            (t.layout.empty() ? "" : " " + t.layout);
+    text += (text.empty() ? "" : "; ") + t.name + " " + std::string(dtype_name(t.dtype)) + "[" +
+            dims + "]" + (t.layout.empty() ? "" : " " + t.layout);
   }
   return text;
 }
@@ -114,12 +111,14 @@ LayerThresholds layer_thresholds(Precision precision) {
 }
 
 Status check_verify_runtime(const std::string& name) {
-  if (name == "ort" || name == "tflite" || name == "litert" || name == "ref") return Status::Ok();
-  return Status::Error("unknown runtime '" + name + "' (choose ort, tflite, litert or ref)");
+  return runtimes::runtime_from_name(name).status();
 }
 
 Expected<VerifyResult> verify_model(const VerifyOptions& options) {
-  if (!options.runtime.empty()) MCONV_RETURN_IF_ERROR(check_verify_runtime(options.runtime));
+  std::optional<RuntimeKind> asked;
+  if (!options.runtime.empty()) {
+    MCONV_ASSIGN_OR_RETURN(asked, runtimes::runtime_from_name(options.runtime));
+  }
   VerifyResult v;
   v.model = options.model;
   v.reference = options.reference;
@@ -127,13 +126,11 @@ Expected<VerifyResult> verify_model(const VerifyOptions& options) {
   auto file = read_model_file(v.model);
   if (!file.ok()) return about(v.model, file.status());
   v.model_format = std::string(model_format_name(file->format));
-  const std::string runtime = !options.runtime.empty()
-                                  ? options.runtime
-                                  : (file->format == ModelFormat::kOnnx ? "ort" : "tflite");
-  if ((runtime == "ort" && file->format != ModelFormat::kOnnx) ||
-      ((runtime == "tflite" || runtime == "litert") && file->format != ModelFormat::kTflite))
-    return about(v.model, Status::Error("runtime '" + runtime + "' cannot run a " + v.model_format +
-                                        " file"));
+  // The runtime asked for, else the format's own (the one default rule); never a fallback.
+  const RuntimeKind kind = asked.value_or(runtimes::default_runtime(file->format));
+  const std::string runtime(runtimes::runtime_name(kind));
+  if (Status st = runtimes::check_runs_format(kind, file->format); !st.ok())
+    return about(v.model, st);
   v.model_bytes = static_cast<int64_t>(file->bytes.size());
   auto candidate = import_model(*file);
   if (!candidate.ok()) return about(v.model, candidate.status());
@@ -191,55 +188,50 @@ Expected<VerifyResult> verify_model(const VerifyOptions& options) {
       std::all_of(labels.begin(), labels.end(), [](int64_t l) { return l >= 0; });
 
   // Reference in the interpreter, MODEL in its runtime.
-  auto ref_out =
+  auto ref_run =
       run_in_interpreter(reference->graph, *batch, "reference outputs", options.progress);
-  if (!ref_out.ok()) return about(v.reference, ref_out.status());
+  if (!ref_run.ok()) return about(v.reference, ref_run.status());
+  Tensor& ref_out = ref_run->outputs;
   const Tensor x = batch_for_input(*batch, batch_layout, cand_input);
-  Expected<RunResult> run = Status::Error("no runtime");
-  if (runtime == "ort")
-    run = run_onnx_file(v.model, x, options.runs);
-  else if (runtime == "tflite")
-    run = run_tflite_file(v.model, x, options.runs);
-  else if (runtime == "litert")
-    run = run_litert_file(v.model, x, options.runs);
-  else if (auto out = run_in_interpreter(candidate->graph, x, "model outputs", options.progress);
-           out.ok())
-    run = RunResult{std::move(*out), "mconv reference interpreter", 0};
-  else
-    run = out.status();
+  Expected<RunResult> run =
+      kind == RuntimeKind::kRef
+          ? run_in_interpreter(candidate->graph, x, "model outputs", options.progress)
+          : run_model_file(kind, v.model, file->format, x, options.runs);
   // The runtime that refused MODEL is named; the verdict never silently comes from another one.
   if (!run.ok())
     return about(v.model,
                  Status::Error("runtime '" + runtime + "' failed: " + run.status().message()));
   // A 1001-class model (background first) against a 1000-class one: compare the 1000.
-  if (run->outputs.rank() == 2 && ref_out->rank() == 2) {
-    if (run->outputs.dim(1) == ref_out->dim(1) + 1) {
+  if (run->outputs.rank() == 2 && ref_out.rank() == 2) {
+    if (run->outputs.dim(1) == ref_out.dim(1) + 1) {
       run->outputs = without_first_class(run->outputs);
       v.notes.push_back("class 0 (background) of MODEL dropped to compare with SOURCE's " +
-                        std::to_string(ref_out->dim(1)) + " classes");
-    } else if (ref_out->dim(1) == run->outputs.dim(1) + 1) {
-      *ref_out = without_first_class(*ref_out);
+                        std::to_string(ref_out.dim(1)) + " classes");
+    } else if (ref_out.dim(1) == run->outputs.dim(1) + 1) {
+      ref_out = without_first_class(ref_out);
       v.notes.push_back("class 0 (background) of SOURCE dropped to compare with MODEL's " +
                         std::to_string(run->outputs.dim(1)) + " classes");
     }
   }
   v.runtime = run->runtime;
   v.latency_p50_ms = run->latency_p50;
-  auto cmp = report::compare_outputs(run->outputs, *ref_out);
-  if (!cmp.ok())
-    return about(v.model, Status::Error("outputs not comparable with the reference: " +
-                                        cmp.status().message()));
+  // The one verdict of convert and verify (judge_runs), with the tolerance of MODEL's precision.
+  const Judgement judgement =
+      judge_runs({{"", "", &run, &ref_out}}, default_tolerance(v.precision));
+  if (!judgement.comparison)
+    return about(v.model, Status::Error(judgement.reason() + " (against the reference)"));
+  const report::OutputComparison* cmp = &*judgement.comparison;
   v.comparison = *cmp;
   if (have_labels && run->outputs.rank() == 2) {
     // 1001-class models put "background" at index 0; labels count the 1000 ImageNet classes.
     const int64_t max_label = *std::max_element(labels.begin(), labels.end());
     v.class_offset = run->outputs.dim(1) == 1001 && max_label < 1000 ? 1 : 0;
     if (auto a = report::accuracy(run->outputs, labels, v.class_offset); a.ok()) v.accuracy = *a;
-    const int ref_offset = ref_out->dim(1) == 1001 && max_label < 1000 ? 1 : 0;
-    if (auto a = report::accuracy(*ref_out, labels, ref_offset); a.ok()) v.reference_accuracy = *a;
+    const int ref_offset = ref_out.dim(1) == 1001 && max_label < 1000 ? 1 : 0;
+    if (auto a = report::accuracy(ref_out, labels, ref_offset); a.ok()) v.reference_accuracy = *a;
   }
-  v.misses = tolerance_misses(*cmp, default_tolerance(v.precision));
-  v.passed = v.misses.empty();
+  v.misses = judgement.misses;
+  v.passed = judgement.passed();
 
   // Where it goes wrong.
   const bool poor = cmp->top1_agreement < 0.99 || !(cmp->cosine_mean >= 0.999);

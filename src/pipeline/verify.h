@@ -1,8 +1,9 @@
 // `mconv verify MODEL --reference SOURCE --images DIR` as a library call: MODEL runs in its real
 // runtime (ONNX Runtime for .onnx, native TensorFlow Lite 2.9 for .tflite, or the one asked for:
-// LiteRT, the reference interpreter), SOURCE in the reference interpreter, on the same images; the
-// verdict is convert's rule (tolerance_misses, with the tolerance of MODEL's precision,
-// convert_variants.h). A runtime that refuses MODEL is an error naming it: no silent fallback. When
+// LiteRT, the reference interpreter; all through the one Runtime interface), SOURCE in the
+// reference interpreter, on the same images; the verdict is convert's (judge_runs, verdict.h, with
+// the tolerance of MODEL's precision). A runtime that refuses MODEL is an error naming it: no
+// silent fallback. When
 // agreement is poor (or on request) both graphs also run layer by layer on the first image and the
 // first layer where MODEL diverges is named (verify_layers.h).
 #pragma once

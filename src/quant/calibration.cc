@@ -147,7 +147,103 @@ struct Worker {
   Status status;                                      // first error of this worker
 };
 
+// Elements of one run of `v` (batch dim as 1), or -1 when a dim is unknown.
+int64_t elements_per_run(const ir::Value& v) {
+  if (!v.has_shape) return -1;
+  int64_t n = 1;
+  for (size_t d = 0; d < v.shape.size(); ++d) {
+    const int64_t size = v.shape[d].size;
+    if (size > 0) {
+      n *= d == 0 ? 1 : size;
+    } else if (d != 0) {
+      return -1;
+    }
+  }
+  return n;
+}
+
+// Size of dim `axis` of `v` (negative: from the back), or -1 when unknown.
+int64_t dim_size(const ir::Value& v, int axis) {
+  if (!v.has_shape || v.shape.empty()) return -1;
+  const int rank = static_cast<int>(v.shape.size());
+  const int a = axis < 0 ? rank + axis : axis;
+  if (a < 0 || a >= rank) return -1;
+  return v.shape[a].size > 0 ? v.shape[a].size : -1;
+}
+
 }  // namespace
+
+std::optional<CalibrationResult> CalibrationCache::find(const ir::Graph& graph, size_t runs,
+                                                        const CalibrationOptions& options) const {
+  std::unordered_map<std::string, const ir::Value*> by_name;
+  for (const ir::Value* v : graph.inputs) by_name.emplace(v->name, v);
+  for (const auto& node : graph.nodes())
+    for (const ir::Value* v : node->outputs)
+      if (v) by_name.emplace(v->name, v);
+  auto value = [&](const std::string& name) -> const ir::Value* {
+    auto it = by_name.find(name);
+    return it == by_name.end() ? nullptr : it->second;
+  };
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (known_.runs == 0 || known_.runs != runs) return std::nullopt;
+  CalibrationResult out;
+  out.runs = runs;
+  for (const std::string& name : observed_names(graph)) {
+    auto it = known_.values.find(name);
+    if (it == known_.values.end() || it->second.bins() != options.histogram_bins)
+      return std::nullopt;
+    // Same number of elements per run: the same tensor, whatever its layout.
+    const ir::Value* v = value(name);
+    const int64_t per_run = v ? elements_per_run(*v) : -1;
+    const uint64_t seen = it->second.count() + it->second.nonfinite();
+    if (per_run >= 0 && seen != static_cast<uint64_t>(per_run) * runs) return std::nullopt;
+    out.values.emplace(name, it->second);
+  }
+  for (const auto& [input, targets] : channel_targets(graph))
+    for (const ChannelTarget& target : targets) {
+      auto it = known_.input_means.find(target.node);
+      if (it == known_.input_means.end()) return std::nullopt;
+      const ir::Value* v = value(input);
+      const int64_t channels = v ? dim_size(*v, target.axis) : -1;
+      if (channels >= 0 && static_cast<int64_t>(it->second.sum.size()) != channels)
+        return std::nullopt;
+      out.input_means.emplace(target.node, it->second);
+    }
+  if (options.channel_ranges)
+    for (const auto& [name, axis] : channel_range_axes(graph)) {
+      auto it = known_.channel_ranges.find(name);
+      if (it == known_.channel_ranges.end()) return std::nullopt;
+      const ir::Value* v = value(name);
+      const int64_t channels = v ? dim_size(*v, axis) : -1;
+      if (channels >= 0 && static_cast<int64_t>(it->second.min.size()) != channels)
+        return std::nullopt;
+      ChannelRanges ranges = it->second;
+      ranges.axis = axis;  // this graph's channel axis
+      out.channel_ranges.emplace(name, std::move(ranges));
+    }
+  ++hits_;
+  return out;
+}
+
+void CalibrationCache::add(const CalibrationResult& result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++misses_;
+  if (known_.runs != 0 && known_.runs != result.runs) return;  // another input set: not mixed
+  known_.runs = result.runs;
+  known_.values.insert(result.values.begin(), result.values.end());
+  known_.input_means.insert(result.input_means.begin(), result.input_means.end());
+  known_.channel_ranges.insert(result.channel_ranges.begin(), result.channel_ranges.end());
+}
+
+int CalibrationCache::hits() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return hits_;
+}
+
+int CalibrationCache::misses() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return misses_;
+}
 
 std::vector<double> ChannelMeans::means() const {
   std::vector<double> out(sum.size(), 0.0);
@@ -194,6 +290,8 @@ Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationS
   if (options.histogram_bins <= 0 || options.histogram_bins % 4 != 0)
     return Status::Error("calibration: histogram bins must be a positive multiple of 4, got " +
                          std::to_string(options.histogram_bins));
+  if (options.cache)
+    if (auto known = options.cache->find(graph, source.count, options)) return std::move(*known);
   const std::unordered_set<std::string> observed = observed_names(graph);
   const std::unordered_map<std::string, std::vector<ChannelTarget>> targets =
       channel_targets(graph);
@@ -285,6 +383,7 @@ Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationS
         it->second.merge(histogram);
       }
     }
+  if (options.cache) options.cache->add(result);
   return result;
 }
 

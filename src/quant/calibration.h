@@ -14,6 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,8 +41,13 @@ CalibrationSource calibration_source_from_runs(std::vector<std::vector<Tensor>> 
 // [i * items_per_run, ...) along axis 0 (the last run may be shorter). items_per_run >= 1.
 CalibrationSource calibration_source_from_batch(Tensor batch, int64_t items_per_run = 1);
 
+class CalibrationCache;
+
 struct CalibrationOptions {
   int threads = 1;  // worker threads (each runs a 1-thread interpreter)
+  // Results of earlier calibrations of the same model on the same inputs (see CalibrationCache);
+  // null: always run. Not owned; it must outlive the call.
+  CalibrationCache* cache = nullptr;
   int histogram_bins = Histogram::kDefaultBins;  // bins per histogram (multiple of 4)
   // Also record per-channel min/max of Conv outputs and of the per-channel unary ops after them
   // (what channel splitting needs, see channel_split.h).
@@ -74,7 +82,36 @@ struct CalibrationResult {
   const Histogram* find(const std::string& name) const;
 };
 
+// Calibration results shared between graphs made from ONE FP32 model and calibrated on ONE input
+// set: the model's ONNX (NCHW) and TFLite (NHWC) forms, before and after channel splitting.
+// Why it is sound: what calibration records does not depend on layout — a histogram (and its
+// min/max/count) is a multiset of values, a channel's mean or extremes are the same whichever axis
+// holds the channels — and value/node names survive the layout passes, so a value of the same
+// name in the other form holds the same numbers in another order (up to float rounding of a
+// different summation order). A graph whose every recorded value, Conv/Gemm node and ranged value
+// is already known (same run count, same element count per value) is not run again; otherwise it
+// is calibrated in full and its results join the cache. The first graph's results win, so the
+// outcome depends only on the order calibrations are asked for, not on threads. Thread-safe.
+class CalibrationCache {
+ public:
+  // The cached results covering everything `graph` records with `options` (histograms of its
+  // bin count, channel ranges when asked) over `runs` runs, or nothing when something is missing.
+  std::optional<CalibrationResult> find(const ir::Graph& graph, size_t runs,
+                                        const CalibrationOptions& options) const;
+  // Adds what `result` knows that the cache does not.
+  void add(const CalibrationResult& result);
+  int hits() const;    // calibrations answered from the cache
+  int misses() const;  // results added (calibrations that ran)
+
+ private:
+  mutable std::mutex mutex_;
+  CalibrationResult known_;  // union of every result added (runs: of the first)
+  mutable int hits_ = 0;
+  int misses_ = 0;
+};
+
 // Runs every input set of `source` through `graph` and collects the histograms and channel means.
+// With options.cache: answered from the cache when it covers the graph (see CalibrationCache).
 // Errors name the run that failed.
 Expected<CalibrationResult> calibrate(const ir::Graph& graph, const CalibrationSource& source,
                                       const CalibrationOptions& options = {});

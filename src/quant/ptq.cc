@@ -109,6 +109,9 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
                            equalize_channel_ranges(result.fp32, channels, equalization));
     result.equalized = std::move(eq.producers);
     calibration.channel_ranges = false;
+    // Equalized values keep their names but not their numbers: a shared cache would answer
+    // with the statistics of the graph before.
+    if (!result.equalized.empty()) calibration.cache = nullptr;
   }
   if (options.split.max_groups > 1) {
     // Splitting needs per-channel ranges of the graph with its HardSwish nodes still whole.

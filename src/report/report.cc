@@ -17,8 +17,8 @@ bool ConversionReport::all_passed() const {
   return true;
 }
 
-std::string tensor_text(const TensorInfo& tensor) {
-  std::string text = tensor.dtype + "[";
+std::string tensor_text(const TensorSpec& tensor) {
+  std::string text = std::string(dtype_name(tensor.dtype)) + "[";
   for (size_t i = 0; i < tensor.shape.size(); ++i)
     text +=
         (i ? "," : "") + (tensor.shape[i] < 0 ? std::string("?") : std::to_string(tensor.shape[i]));

@@ -11,16 +11,13 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/tensor_spec.h"
 
 namespace mconv::report {
 
-// One input or output of a written file, as the file declares it.
-struct TensorInfo {
-  std::string name;            // tensor name in the file
-  std::string dtype;           // "f32", "f16", "i8", "u8" (core dtype_name)
-  std::vector<int64_t> shape;  // -1 for dynamic dims
-  std::string layout;          // "NCHW", "NHWC" or "" when not an image tensor
-};
+// Signatures are core TensorSpecs (name, dtype, shape with -1 for dynamic dims, image layout), the
+// one description of a model input/output every runtime adapter gives.
+using ::mconv::TensorSpec;
 
 enum class Verdict {
   kPass,    // every metric inside the variant's tolerance
@@ -70,8 +67,8 @@ struct VariantReport {
   std::string path;                            // the file as written (relative to the report's dir
                                                // when inside it)
   int64_t file_bytes = 0;                      // its size
-  std::vector<TensorInfo> inputs;              // its input signature
-  std::vector<TensorInfo> outputs;             // its output signature
+  std::vector<TensorSpec> inputs;              // its input signature
+  std::vector<TensorSpec> outputs;             // its output signature
   std::string runtime;                         // what verified it ("onnxruntime 1.30.0", "litert",
                                                // "ref (LiteRT not available: ...)")
   int64_t samples = 0;                         // verification samples run through it
@@ -93,8 +90,8 @@ struct ConversionReport {
   std::string model_name;                  // the <name> in <name>_<precision>.<ext>
   std::string source;                      // the source file, or "zoo:mobilenet_v3_small"
   std::string source_format;               // "onnx", "tflite", "zoo"
-  std::vector<TensorInfo> source_inputs;   // the source's input signature
-  std::vector<TensorInfo> source_outputs;  // the source's output signature
+  std::vector<TensorSpec> source_inputs;   // the source's input signature
+  std::vector<TensorSpec> source_outputs;  // the source's output signature
   std::optional<double> source_top1;       // source accuracy against labels, when labels exist
   std::optional<double> source_top5;       // same, top-5
   std::string source_runtime;              // what produced the reference outputs
@@ -123,7 +120,7 @@ std::string render_svg(const ConversionReport& report);
 Status write_report(const ConversionReport& report, const std::string& dir);
 
 // "f32[1,3,224,224] NCHW" ("?" for dynamic dims).
-std::string tensor_text(const TensorInfo& tensor);
+std::string tensor_text(const TensorSpec& tensor);
 
 // Per-precision tolerances for Verdict (a variant fails when any given metric is outside).
 struct Tolerance {

@@ -15,13 +15,13 @@ void write_optional(JsonWriter& j, std::string_view name, const std::optional<do
     j.null();
 }
 
-void write_tensors(JsonWriter& j, std::string_view name, const std::vector<TensorInfo>& tensors) {
+void write_tensors(JsonWriter& j, std::string_view name, const std::vector<TensorSpec>& tensors) {
   j.key(name);
   j.begin_array();
-  for (const TensorInfo& t : tensors) {
+  for (const TensorSpec& t : tensors) {
     j.begin_object();
     j.field("name", t.name);
-    j.field("dtype", t.dtype);
+    j.field("dtype", dtype_name(t.dtype));
     j.field("shape", t.shape);
     j.field("layout", t.layout);
     j.end_object();

@@ -24,9 +24,9 @@ std::string cell(const std::string& text) {
   return out;
 }
 
-std::string signature_text(const std::vector<TensorInfo>& tensors) {
+std::string signature_text(const std::vector<TensorSpec>& tensors) {
   std::string text;
-  for (const TensorInfo& t : tensors) text += (text.empty() ? "" : "; ") + tensor_text(t);
+  for (const TensorSpec& t : tensors) text += (text.empty() ? "" : "; ") + tensor_text(t);
   return text.empty() ? "n/a" : text;
 }
 

@@ -92,5 +92,30 @@ TEST(Api, ErrorsAreValuesNamingTheFileAndNothingIsWritten) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/out.txt"));
 }
 
+TEST(Api, BenchMeasuresLatencyInTheRuntimeAskedFor) {
+  MCONV_REQUIRE_SHARED_FILE(op17());
+  auto ort = bench(op17(), {.warmup = 1, .runs = 5});
+  ASSERT_TRUE(ort.ok()) << ort.status().message();
+  EXPECT_EQ(ort->runtime, "ort");  // the format's own runtime
+  EXPECT_EQ(ort->runtime_detail.rfind("onnxruntime 1.", 0), 0u) << ort->runtime_detail;
+  EXPECT_EQ(ort->runs, 5);
+  EXPECT_EQ(ort->inputs, "f32[1,3,224,224]");
+  EXPECT_GT(ort->p50_ms, 0);
+  EXPECT_LE(ort->p50_ms, ort->p90_ms);
+  EXPECT_LE(ort->p90_ms, ort->p99_ms);
+  EXPECT_GT(ort->peak_rss_bytes, 0);
+  EXPECT_EQ(ort->file_bytes, static_cast<int64_t>(std::filesystem::file_size(op17())));
+  auto ref = bench(op17(), {.runtime = "ref", .warmup = 0, .runs = 1});
+  ASSERT_TRUE(ref.ok()) << ref.status().message();
+  EXPECT_EQ(ref->runtime_detail, "mconv reference interpreter");
+
+  // A runtime that cannot run the file is an error naming it, not a fallback.
+  auto wrong = bench(op17(), {.runtime = "tflite", .runs = 1});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("TFLite files only"), std::string::npos);
+  EXPECT_FALSE(bench(op17(), {.runtime = "tpu"}).ok());
+  EXPECT_FALSE(bench(op17(), {.runs = 0}).ok());
+}
+
 }  // namespace
 }  // namespace mconv::api

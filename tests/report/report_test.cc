@@ -26,10 +26,12 @@ VariantReport variant(const std::string& format, const std::string& precision, i
   v.path = "out/m_" + precision + (format == "onnx" ? ".onnx" : ".tflite");
   v.file_bytes = bytes;
   const bool nhwc = format == "tflite";
-  v.inputs = {{"input", "f32",
-               nhwc ? std::vector<int64_t>{1, 224, 224, 3} : std::vector<int64_t>{-1, 3, 224, 224},
-               nhwc ? "NHWC" : "NCHW"}};
-  v.outputs = {{"logits", "f32", {1, 1000}, ""}};
+  v.inputs = {
+      {.name = "input",
+       .dtype = DType::kF32,
+       .shape = nhwc ? std::vector<int64_t>{1, 224, 224, 3} : std::vector<int64_t>{-1, 3, 224, 224},
+       .layout = nhwc ? "NHWC" : "NCHW"}};
+  v.outputs = {{.name = "logits", .dtype = DType::kF32, .shape = {1, 1000}}};
   v.runtime = format == "onnx" ? "onnxruntime 1.30.0" : "litert";
   v.samples = 400;
   v.top1_agreement = agreement;
@@ -46,8 +48,9 @@ ConversionReport sample_report() {
   r.model_name = "mobilenet <v3> & co";
   r.source = "zoo:mobilenet_v3_small";
   r.source_format = "zoo";
-  r.source_inputs = {{"input", "f32", {1, 3, 224, 224}, "NCHW"}};
-  r.source_outputs = {{"logits", "f32", {1, 1000}, ""}};
+  r.source_inputs = {
+      {.name = "input", .dtype = DType::kF32, .shape = {1, 3, 224, 224}, .layout = "NCHW"}};
+  r.source_outputs = {{.name = "logits", .dtype = DType::kF32, .shape = {1, 1000}}};
   r.source_runtime = "ref";
   r.source_top1 = 0.816;
   r.source_top5 = 0.95;
@@ -280,7 +283,12 @@ TEST(ReportFormat, NumbersReadWell) {
   EXPECT_EQ(format_bytes(10176583), "9.7 MiB");
   EXPECT_EQ(format_percent(0.8165), "81.7%");
   EXPECT_EQ(format_percent(std::nullopt), "n/a");
-  EXPECT_EQ(tensor_text({"x", "u8", {-1, 224, 224, 3}, "NHWC"}), "u8[?,224,224,3] NHWC");
+  EXPECT_EQ(tensor_text({.name = "x",
+                         .dtype = DType::kU8,
+                         .shape = {-1, 224, 224, 3},
+                         .dim_names = {"batch", "", "", ""},
+                         .layout = "NHWC"}),
+            "u8[?,224,224,3] NHWC");
 }
 
 }  // namespace

@@ -1,0 +1,93 @@
+#include "pipeline/model_runs.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pipeline/variant_runs.h"
+
+namespace mconv::pipeline {
+namespace {
+
+// A float sample in the dtype `spec` wants: integer inputs quantized with the input's own scale
+// and zero point (per tensor), float ones cast.
+Tensor sample_for(const Tensor& sample, const TensorSpec& spec) {
+  if (sample.dtype() == spec.dtype || spec.dtype == DType::kUndefined) return sample;
+  if ((spec.dtype == DType::kI8 || spec.dtype == DType::kU8) && spec.quantized() &&
+      dtype_is_float(sample.dtype())) {
+    const double scale = spec.scale[0];
+    const double zp = spec.zero_point.empty() ? 0.0 : static_cast<double>(spec.zero_point[0]);
+    const double lo = spec.dtype == DType::kU8 ? 0 : -128,
+                 hi = spec.dtype == DType::kU8 ? 255 : 127;
+    const std::vector<float> x = sample.to_f32();
+    std::vector<float> q(x.size());
+    for (size_t i = 0; i < x.size(); ++i)
+      q[i] = static_cast<float>(
+          std::clamp(std::nearbyint(static_cast<double>(x[i]) / scale) + zp, lo, hi));
+    return Tensor::FromVector(DType::kF32, sample.shape(), q).cast(spec.dtype);
+  }
+  return sample.cast(spec.dtype);
+}
+
+// An output as real f32 values: integer outputs dequantized with the output's own params.
+Expected<Tensor> real_output(const Tensor& out, const TensorSpec& spec) {
+  if (out.dtype() != DType::kI8 && out.dtype() != DType::kU8) return out.cast(DType::kF32);
+  if (!spec.quantized()) return Status::Error("integer output without quantization");
+  const float scale = spec.scale[0];
+  const float zp = spec.zero_point.empty() ? 0.0f : static_cast<float>(spec.zero_point[0]);
+  std::vector<float> v = out.to_f32();
+  for (float& x : v) x = scale * (x - zp);
+  return Tensor::FromVector(DType::kF32, out.shape(), v);
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<runtimes::Runtime>> open_model_runtime(const ModelFile& file,
+                                                                RuntimeKind kind, int threads) {
+  if (kind != RuntimeKind::kRef)
+    return runtimes::open_runtime(kind, file.path, file.format, {.threads = threads});
+  MCONV_ASSIGN_OR_RETURN(ir::Model model, import_model(file));
+  return runtimes::open_runtime(std::move(model), {.threads = threads});
+}
+
+Expected<RunResult> run_samples(runtimes::Runtime& runtime, const Tensor& batch, int timed_runs,
+                                ProgressStage* progress) {
+  if (runtime.inputs().size() != 1)
+    return Status::Error("the model has " + std::to_string(runtime.inputs().size()) +
+                         " inputs; verification feeds one image input");
+  if (runtime.outputs().empty()) return Status::Error("the model has no outputs");
+  const TensorSpec& in = runtime.inputs()[0];
+  const TensorSpec& out = runtime.outputs()[0];
+  std::vector<Tensor> outs;
+  if (runtime.takes_stacked_samples()) {
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(batch, in)}));
+    MCONV_ASSIGN_OR_RETURN(Tensor f, real_output(o.at(0), out));
+    outs.push_back(std::move(f));
+    if (progress)
+      for (int64_t i = 0; i < batch.dim(0); ++i) progress->advance();
+  } else {
+    for (int64_t i = 0; i < batch.dim(0); ++i) {
+      MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(item(batch, i), in)}));
+      MCONV_ASSIGN_OR_RETURN(Tensor f, real_output(o.at(0), out));
+      outs.push_back(std::move(f));
+      if (progress) progress->advance();
+    }
+  }
+  RunResult result{outs.size() == 1 ? std::move(outs[0]) : stack_f32(outs), runtime.description(),
+                   0};
+  if (timed_runs > 0) {
+    MCONV_ASSIGN_OR_RETURN(runtimes::RunTiming timing,
+                           runtime.time_runs({sample_for(item(batch, 0), in)}, 3, timed_runs));
+    result.latency_p50 = median(timing.times_ms);
+    result.runtime = runtime.description();  // LiteRT names the engine that timed it
+  }
+  return result;
+}
+
+Expected<RunResult> run_model_file(RuntimeKind kind, const std::string& path, ModelFormat format,
+                                   const Tensor& batch, int timed_runs, int threads) {
+  MCONV_ASSIGN_OR_RETURN(auto runtime,
+                         runtimes::open_runtime(kind, path, format, {.threads = threads}));
+  return run_samples(*runtime, batch, timed_runs);
+}
+
+}  // namespace mconv::pipeline
