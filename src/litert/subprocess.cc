@@ -91,7 +91,10 @@ Expected<ProcessResult> run_process(const std::vector<std::string>& argv,
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (options.stdin_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, options.stdin_fd, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, fds[0][1], 1);
   posix_spawn_file_actions_adddup2(&actions, fds[1][1], 2);
 

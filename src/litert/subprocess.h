@@ -15,6 +15,9 @@ struct ProcessOptions {
   std::vector<std::pair<std::string, std::string>> env;  // set/override in the child's environment
   double timeout_seconds = 600;                          // killed (SIGKILL) after this long
   size_t max_output_bytes = 64 << 20;                    // per stream; the rest is dropped
+  // The child's stdin: this descriptor (e.g. the read end of a pipe the caller feeds while the
+  // child runs; the caller keeps ownership), or /dev/null when negative.
+  int stdin_fd = -1;
 };
 
 struct ProcessResult {

@@ -1,13 +1,19 @@
 #include "pipeline/convert_variants.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/bytes.h"
@@ -15,6 +21,7 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "delegates/delegate_analysis.h"
+#include "litert/litert_stream.h"
 #include "pipeline/model_runs.h"
 #include "pipeline/variant_runs.h"
 #include "pipeline/verdict.h"
@@ -136,9 +143,136 @@ Tolerance default_tolerance(Precision precision) {
   return {};
 }
 
+namespace {
+
+// One variant through the run: its file, its verification shares and what the runtimes said.
+struct Pending {
+  report::VariantReport v;
+  ModelFormat format = ModelFormat::kOnnx;
+  Precision precision = Precision::kFp32;
+  std::string file, path;  // file name in out_dir, full path
+  // The verification batch in this variant's input layout: shared by every variant with that
+  // layout (a 400-image batch is 240 MB; one copy per variant would be 1.4 GB).
+  std::shared_ptr<const Tensor> batch;
+  std::vector<Expected<RunResult>> parts;  // the native runtime's outputs, per share of the batch
+  Expected<RunResult> run = Status::Error("not run");   // the shares joined
+  Expected<RunResult> lite = Status::Error("not run");  // LiteRT's on the sample
+  std::optional<size_t> litert_job;                     // its job in the LiteRT stream
+  ir::QuantParams output_quant;                         // of output 0 (LiteRT's integer outputs)
+  std::atomic<int64_t> verify_micros{0};                // time spent by its shares
+  std::atomic<int64_t> verify_cpu_micros{0};            // CPU time of the threads running them
+  bool written = false;
+};
+
+// CPU time of the calling thread, in seconds: on a shared machine the honest cost of a stage
+// (wall time mostly measures the neighbours).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// User + system CPU seconds of this process (all threads), or of its waited-for children.
+double process_cpu_seconds(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// Outputs of the shares of one batch, stacked back in order.
+Tensor concat_rows(const std::vector<Tensor>& parts) {
+  if (parts.size() == 1) return parts[0];
+  std::vector<int64_t> shape = parts.at(0).shape();
+  int64_t rows = 0;
+  for (const Tensor& p : parts) rows += p.dim(0);
+  shape[0] = rows;
+  Tensor out(parts[0].dtype(), shape);
+  size_t at = 0;
+  for (const Tensor& p : parts) {
+    copy_bytes(out.raw() + at, p.raw(), p.byte_size());
+    at += p.byte_size();
+  }
+  return out;
+}
+
+// LiteRT's output 0 as real f32 values: an integer output dequantized with the variant's own
+// output params (per tensor).
+Expected<Tensor> real_litert_output(Tensor out, const ir::QuantParams& q) {
+  if (out.dtype() == DType::kI8 || out.dtype() == DType::kU8) {
+    if (q.scale.empty() || q.zero_point.empty())
+      return Status::Error("integer output without quantization");
+    out = report::dequantize(out, q.scale[0], q.zero_point[0]);
+  }
+  if (out.dtype() != DType::kF32) out = out.cast(DType::kF32);
+  return out;
+}
+
+// How many sessions share one variant's verification: TFLite sessions load in milliseconds, so
+// a long TFLite run is split over the threads (the last variant then does not run alone); an
+// ONNX Runtime session costs a second or so to create, so ONNX variants run whole.
+int shares_of(const Pending& p, int threads) {
+  if (p.format != ModelFormat::kTflite || p.batch->dim(0) < 64) return 1;
+  return threads;
+}
+
+// Longest first (so the threads finish together): int8 before fp16 before fp32, TFLite (whose
+// int8 runs partly outside XNNPACK) before ONNX.
+int expected_cost(const Pending& p) {
+  const int precision = p.precision == Precision::kInt8 ? 2 : p.precision == Precision::kFp16;
+  return precision * 2 + (p.format == ModelFormat::kTflite ? 1 : 0);
+}
+
+// One share of one variant's verification.
+struct VerifyTask {
+  Pending* p = nullptr;
+  int share = 0, shares = 1;
+};
+
+// Verification tasks handed to the workers as the variants are written; a worker takes the
+// costliest ready task (expected_cost) and waits while the queue is open and empty.
+class VerifyQueue {
+ public:
+  void push(Pending& p, int shares) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (int k = 0; k < shares; ++k) ready_.push_back({&p, k, shares});
+    }
+    ready_cv_.notify_all();
+  }
+  void close() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed_ = true;
+    }
+    ready_cv_.notify_all();
+  }
+  std::optional<VerifyTask> pop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_cv_.wait(lock, [&] { return closed_ || !ready_.empty(); });
+    if (ready_.empty()) return std::nullopt;
+    auto best = std::max_element(ready_.begin(), ready_.end(), [](const auto& a, const auto& b) {
+      return expected_cost(*a.p) < expected_cost(*b.p);
+    });
+    const VerifyTask task = *best;
+    ready_.erase(best);
+    return task;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_cv_;
+  std::vector<VerifyTask> ready_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
 Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                                                     const VariantsOptions& options) {
   const auto run_start = Clock::now();
+  const double cpu_at_start = process_cpu_seconds(RUSAGE_SELF);
+  const double children_cpu_at_start = process_cpu_seconds(RUSAGE_CHILDREN);
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
   if (!std::filesystem::is_directory(options.out_dir))
@@ -146,6 +280,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   if (source.graph.inputs.size() != 1 || source.graph.outputs.empty())
     return Status::Error("the multi-variant pipeline needs a model with one input");
   const ir::Value& input = *source.graph.inputs[0];
+  const int threads = std::max(1, options.threads);
 
   report::ConversionReport rep;
   rep.model_name = options.name;
@@ -162,6 +297,20 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   rep.settings = run_settings(options);
   rep.settings.insert(rep.settings.end(), options.settings.begin(), options.settings.end());
   rep.source_runtime = "mconv reference interpreter (FP32 source graph)";
+
+  // LiteRT's Node process starts first: it loads the WASM runtime while the variants are made,
+  // and runs each TFLite variant's sample as soon as the file is written.
+  std::string litert_why;
+  std::unique_ptr<litert::LiteRtStream> litert_stream;
+  const bool any_tflite =
+      std::count(options.formats.begin(), options.formats.end(), ModelFormat::kTflite) > 0;
+  if (options.litert_samples > 0 && any_tflite) {
+    auto started = litert::LiteRtStream::Start();
+    if (started.ok())
+      litert_stream = std::move(started).value();
+    else
+      litert_why = started.status().message();
+  }
 
   // Verification batch in the source's input layout.
   Tensor batch;
@@ -181,7 +330,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                            select_images(all, options.val_offset, count));
     MCONV_ASSIGN_OR_RETURN(
         batch, load_image_batch(some, make_preprocess(preset, spec.layout, spec.height, spec.width),
-                                options.threads));
+                                threads));
     for (int l : image_labels(some)) labels.push_back(l);
     have_labels = std::all_of(labels.begin(), labels.end(), [](int64_t l) { return l >= 0; });
     rep.verification_data = std::to_string(some.size()) + " images from " + options.val_dir +
@@ -197,144 +346,186 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
   const double load_seconds = seconds_since(stage);
 
   // Reference: the source graph in the interpreter, on its own thread while the variants are
-  // converted (the two share nothing but the read-only source graph and batch). It is the only
-  // stage reporting progress until it is joined, so the callback is never called concurrently.
-  stage = Clock::now();
+  // converted and verified (the two share nothing but the read-only source graph and batch). It
+  // is the only stage reporting progress until it is joined, so the callback is never called
+  // concurrently.
   Expected<Tensor> reference_run = Status::Error("reference not run");
-  double reference_seconds = 0;
+  double reference_seconds = 0, reference_cpu_seconds = 0;
   std::thread reference_thread([&] {
     const auto start = Clock::now();
+    const double cpu_start = thread_cpu_seconds();
     ProgressStage progress(options.progress, "reference outputs", batch.dim(0));
     reference_run = run_interpreter(source.graph, batch, &progress);
     progress.finish();
     reference_seconds = seconds_since(start);
+    reference_cpu_seconds = thread_cpu_seconds() - cpu_start;
   });
+  // Joined on every way out (an early return included).
+  struct Joiner {
+    std::thread& t;
+    ~Joiner() {
+      if (t.joinable()) t.join();
+    }
+  } join_reference{reference_thread};
 
   std::vector<std::string> timings;
   timings.push_back("load verification data " + fixed(load_seconds, 1) + " s");
 
-  // 1. Convert and write every variant.
-  struct Pending {
-    report::VariantReport v;
-    ModelFormat format = ModelFormat::kOnnx;
-    Precision precision = Precision::kFp32;
-    std::string file, path;  // file name in out_dir, full path
-    // The verification batch in this variant's input layout: shared by every variant with that
-    // layout (a 400-image batch is 240 MB; one copy per variant would be 1.4 GB).
-    std::shared_ptr<const Tensor> batch;
-    Expected<RunResult> run = Status::Error("not run");   // the native runtime's outputs
-    Expected<RunResult> lite = Status::Error("not run");  // LiteRT's on the sample
-    double verify_seconds = 0;
-    bool written = false;
-  };
-  std::vector<Pending> pending;
+  // 1. Convert and write every variant; queue each TFLite file for LiteRT when written.
+  std::vector<std::unique_ptr<Pending>> pending;
   std::map<std::string, std::shared_ptr<const Tensor>> batches;  // by input layout
+  std::map<std::string, std::string> litert_inputs;              // sample .npy by input layout
   // Every int8 variant calibrates on the same inputs: the first one decodes and calibrates, the
   // others reuse its inputs and statistics.
   auto calibration_share = std::make_shared<CalibrationShare>();
   std::string calibrated_by;  // the first int8 file: the one whose calibration ran
-  const auto convert_start = Clock::now();
-  for (ModelFormat format : options.formats) {
+  // The variants in report order; converted int8 ones first: the calibration (the longest
+  // conversion) starts at once beside the reference run and LiteRT's start, and the int8 files
+  // (the longest to verify) reach the workers first, so the float ones fill the end evenly.
+  for (ModelFormat format : options.formats)
     for (Precision precision : options.precisions) {
-      Pending p;
-      p.format = format;
-      p.precision = precision;
-      report::VariantReport& v = p.v;
-      v.format = ext_of(format);
-      v.precision = std::string(precision_name(precision));
-      p.file = options.name + "_" + v.precision + "." + v.format;
-      p.path = (std::filesystem::path(options.out_dir) / p.file).string();
-      v.path = p.file;
-
-      stage = Clock::now();
-      ir::Model model;
-      model.graph = source.graph.clone();
-      model.source_opset = source.source_opset;
-      model.source_format = source.source_format;
-      model.producer = source.producer;
-      ConvertOptions convert = options.convert;
-      convert.target = format;
-      convert.precision = precision;
-      convert.calibration_share = calibration_share;
-      ConvertReport convert_report;
-      auto bytes = convert_model(model, convert, &convert_report);
-      if (bytes.ok()) {
-        if (Status st = write_file_atomic(p.path, *bytes); !st.ok()) bytes = st;
-      }
-      const double convert_seconds = seconds_since(stage);
-      if (!bytes.ok()) {
-        v.verdict = report::Verdict::kFailed;
-        v.reason = "not written: " + bytes.status().message();
-        timings.push_back(p.file + ": convert failed after " + fixed(convert_seconds, 1) + " s");
-        pending.push_back(std::move(p));
-        continue;
-      }
-      p.written = true;
-      v.file_bytes = static_cast<int64_t>(bytes->size());
-      fill_delegate_coverage(*bytes, p.file, convert, convert_report, v);
-      v.inputs = runtimes::specs_of(model.graph.inputs);
-      v.outputs = runtimes::specs_of(model.graph.outputs);
-      for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
-      if (precision == Precision::kInt8) {
-        if (calibrated_by.empty()) calibrated_by = p.file;
-        rep.notes.push_back(
-            p.file + ": calibrated on " + std::to_string(convert_report.calibration_images) + " " +
-            (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
-            (convert_report.calibration_shared
-                 ? " (the statistics of " + calibrated_by + "'s calibration, same inputs)"
-                 : "") +
-            ", " + std::to_string(convert_report.chains_split) +
-            " conv chains split into channel groups, " +
-            std::to_string(convert_report.gates_folded) + " gates folded; " +
-            int8_summary(convert_report.int8));
-        v.int8 = int8_report(convert_report.int8);
-      }
-      timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
-      const std::string want = image_layout_of(*model.graph.inputs[0]);
-      auto& shared = batches[want];
-      if (!shared) {
-        if (want.empty() || batch_layout.empty() || want == batch_layout)
-          shared = std::shared_ptr<const Tensor>(&batch, [](const Tensor*) {});  // not owned
-        else
-          shared = std::make_shared<const Tensor>(
-              batch_for_input(batch, batch_layout, *model.graph.inputs[0]));
-      }
-      p.batch = shared;
-      pending.push_back(std::move(p));
+      pending.push_back(std::make_unique<Pending>());
+      pending.back()->format = format;
+      pending.back()->precision = precision;
     }
-  }
-  const double convert_all_seconds = seconds_since(convert_start);
+  std::vector<Pending*> conversion_order;
+  for (bool int8 : {true, false})
+    for (auto& p : pending)
+      if ((p->precision == Precision::kInt8) == int8) conversion_order.push_back(p.get());
 
-  // 2. Run every written variant in its runtime, `options.threads` variants at a time (ONNX
-  // Runtime and native TFLite sessions are independent), while LiteRT checks the TFLite
-  // variants' samples in its own Node process.
-  stage = Clock::now();
-  std::string litert_why;
-  const bool litert_here =
-      options.litert_samples > 0 && runtimes::runtime_available(RuntimeKind::kLitert, &litert_why);
-  std::thread litert_thread([&] {
-    if (!litert_here) return;
-    for (Pending& p : pending) {
-      if (!p.written || p.format != ModelFormat::kTflite) continue;
-      const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
-      p.lite = run_model_file(RuntimeKind::kLitert, p.path, p.format, head_rows(*p.batch, n), 0);
-    }
-  });
-  std::atomic<size_t> next{0};
+  // 2. (beside 1.) Verification in the native runtimes: each written variant's batch (in shares
+  // for TFLite, see shares_of) is run by the workers, costliest first; this thread joins them
+  // when every variant is written. A variant's latency is the median of its samples' runs.
+  VerifyQueue queue;
   auto worker = [&] {
-    for (size_t i = next++; i < pending.size(); i = next++) {
-      Pending& p = pending[i];
-      if (!p.written) continue;
+    while (std::optional<VerifyTask> t = queue.pop()) {
+      Pending& p = *t->p;
+      const int64_t n = p.batch->dim(0);
+      const int64_t first = n * t->share / t->shares;
+      const Rows rows{first, n * (t->share + 1) / t->shares - first};
       const auto start = Clock::now();
-      p.run = run_model_file(runtimes::default_runtime(p.format), p.path, p.format, *p.batch, 0);
-      p.verify_seconds = seconds_since(start);
+      const double cpu_start = thread_cpu_seconds();
+      auto runtime = runtimes::open_runtime(runtimes::default_runtime(p.format), p.path, p.format);
+      if (runtime.ok())
+        p.parts[t->share] = run_samples(**runtime, *p.batch, 0, nullptr, rows);
+      else
+        p.parts[t->share] = runtime.status();
+      p.verify_micros += static_cast<int64_t>(seconds_since(start) * 1e6);
+      p.verify_cpu_micros += static_cast<int64_t>((thread_cpu_seconds() - cpu_start) * 1e6);
     }
   };
   std::vector<std::thread> workers;
-  for (int t = 1; t < std::max(1, options.threads); ++t) workers.emplace_back(worker);
+  for (int t = 1; t < threads; ++t) workers.emplace_back(worker);
+  // Closed and joined on every way out (an early return included).
+  struct WorkersJoiner {
+    VerifyQueue& queue;
+    std::vector<std::thread>& workers;
+    ~WorkersJoiner() {
+      queue.close();
+      for (std::thread& t : workers)
+        if (t.joinable()) t.join();
+    }
+  } join_workers{queue, workers};
+
+  const auto convert_start = Clock::now();
+  for (Pending* next : conversion_order) {
+    Pending& p = *next;
+    const ModelFormat format = p.format;
+    const Precision precision = p.precision;
+    report::VariantReport& v = p.v;
+    v.format = ext_of(format);
+    v.precision = std::string(precision_name(precision));
+    p.file = options.name + "_" + v.precision + "." + v.format;
+    p.path = (std::filesystem::path(options.out_dir) / p.file).string();
+    v.path = p.file;
+
+    stage = Clock::now();
+    ir::Model model;
+    model.graph = source.graph.clone();
+    model.source_opset = source.source_opset;
+    model.source_format = source.source_format;
+    model.producer = source.producer;
+    ConvertOptions convert = options.convert;
+    convert.target = format;
+    convert.precision = precision;
+    convert.calibration_share = calibration_share;
+    ConvertReport convert_report;
+    auto bytes = convert_model(model, convert, &convert_report);
+    if (bytes.ok()) {
+      if (Status st = write_file_atomic(p.path, *bytes); !st.ok()) bytes = st;
+    }
+    const double convert_seconds = seconds_since(stage);
+    if (!bytes.ok()) {
+      v.verdict = report::Verdict::kFailed;
+      v.reason = "not written: " + bytes.status().message();
+      timings.push_back(p.file + ": convert failed after " + fixed(convert_seconds, 1) + " s");
+      continue;
+    }
+    p.written = true;
+    v.file_bytes = static_cast<int64_t>(bytes->size());
+    fill_delegate_coverage(*bytes, p.file, convert, convert_report, v);
+    v.inputs = runtimes::specs_of(model.graph.inputs);
+    v.outputs = runtimes::specs_of(model.graph.outputs);
+    if (!model.graph.outputs.empty() && model.graph.outputs[0]->quant)
+      p.output_quant = *model.graph.outputs[0]->quant;
+    for (const std::string& w : convert_report.warnings) rep.notes.push_back(p.file + ": " + w);
+    if (precision == Precision::kInt8) {
+      if (calibrated_by.empty()) calibrated_by = p.file;
+      rep.notes.push_back(
+          p.file + ": calibrated on " + std::to_string(convert_report.calibration_images) + " " +
+          (convert.calibration.dir.empty() ? "synthetic inputs" : "images") +
+          (convert_report.calibration_shared
+               ? " (the statistics of " + calibrated_by + "'s calibration, same inputs)"
+               : "") +
+          ", " + std::to_string(convert_report.chains_split) +
+          " conv chains split into channel groups, " + std::to_string(convert_report.gates_folded) +
+          " gates folded; " + int8_summary(convert_report.int8));
+      v.int8 = int8_report(convert_report.int8);
+    }
+    timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
+    const std::string want = image_layout_of(*model.graph.inputs[0]);
+    auto& shared = batches[want];
+    if (!shared) {
+      if (want.empty() || batch_layout.empty() || want == batch_layout)
+        shared = std::shared_ptr<const Tensor>(&batch, [](const Tensor*) {});  // not owned
+      else
+        shared = std::make_shared<const Tensor>(
+            batch_for_input(batch, batch_layout, *model.graph.inputs[0]));
+    }
+    p.batch = shared;
+    if (format == ModelFormat::kTflite && litert_stream) {
+      auto& sample = litert_inputs[want];
+      if (sample.empty()) {
+        const int64_t n = std::min<int64_t>(options.litert_samples, p.batch->dim(0));
+        auto written = litert_stream->write_input("sample_" + std::to_string(litert_inputs.size()),
+                                                  head_rows(*p.batch, n));
+        if (written.ok())
+          sample = *written;
+        else
+          p.lite = written.status();
+      }
+      if (!sample.empty()) {
+        auto job = litert_stream->add(p.path, {sample});
+        if (job.ok())
+          p.litert_job = *job;
+        else
+          p.lite = job.status();
+      }
+    }
+    const int shares = shares_of(p, threads);
+    p.parts.assign(shares, Status::Error("not run"));
+    queue.push(p, shares);
+  }
+  const double convert_all_seconds = seconds_since(convert_start);
+  queue.close();
+  stage = Clock::now();
   worker();
   for (std::thread& t : workers) t.join();
-  litert_thread.join();
+
+  const double native_seconds = seconds_since(stage);
+  std::vector<Expected<std::vector<Tensor>>> litert_outputs;
+  if (litert_stream) litert_outputs = litert_stream->finish();
+  const double litert_wait_seconds = seconds_since(stage) - native_seconds;
   reference_thread.join();
   const double verify_all_seconds = seconds_since(stage);
   MCONV_ASSIGN_OR_RETURN(Tensor reference, std::move(reference_run));
@@ -343,25 +534,51 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     rep.source_top1 = acc.top1;
     rep.source_top5 = acc.top5;
   }
-
-  // 3. Latency, one variant at a time so the figures are not shared with other work.
-  stage = Clock::now();
-  for (Pending& p : pending) {
-    if (!p.run.ok() || options.latency_runs <= 0) continue;
-    auto timed = run_model_file(runtimes::default_runtime(p.format), p.path, p.format,
-                                item(*p.batch, 0), options.latency_runs);
-    if (timed.ok()) p.run->latency_p50 = timed->latency_p50;
+  for (auto& owned : pending) {
+    Pending& p = *owned;
+    if (!p.written) continue;
+    // The shares joined in order; the first one failing is the variant's error.
+    std::vector<Tensor> outputs;
+    std::vector<double> sample_ms;
+    p.run = Status::Error("not run");
+    for (Expected<RunResult>& part : p.parts) {
+      if (!part.ok()) {
+        p.run = part.status();
+        break;
+      }
+      outputs.push_back(std::move(part->outputs));
+      sample_ms.insert(sample_ms.end(), part->sample_ms.begin(), part->sample_ms.end());
+    }
+    // Latency: the median of the verification runs themselves (one sample each), no extra runs.
+    if (outputs.size() == p.parts.size())
+      p.run = RunResult{concat_rows(outputs), p.parts[0]->runtime, median(sample_ms), sample_ms};
+    if (p.litert_job && *p.litert_job < litert_outputs.size()) {
+      auto& lite = litert_outputs[*p.litert_job];
+      if (!lite.ok()) {
+        p.lite = lite.status();
+      } else {
+        auto out = real_litert_output(std::move(lite->at(0)), p.output_quant);
+        if (out.ok())
+          p.lite = RunResult{std::move(out).value(), "LiteRT (litert)", 0};
+        else
+          p.lite = out.status();
+      }
+    }
   }
-  const double latency_seconds = seconds_since(stage);
 
-  // 4. Verdicts: one rule (judge_runs) for every runtime that ran the variant.
-  for (Pending& p : pending) {
+  // 3. Verdicts: one rule (judge_runs) for every runtime that ran the variant.
+  for (auto& owned : pending) {
+    Pending& p = *owned;
     report::VariantReport& v = p.v;
     if (!p.written) {
       rep.variants.push_back(v);
       continue;
     }
-    timings.push_back(p.file + ": verify " + fixed(p.verify_seconds, 1) + " s");
+    timings.push_back(p.file + ": verify " + fixed(p.verify_micros.load() / 1e6, 1) + " s, CPU " +
+                      fixed(p.verify_cpu_micros.load() / 1e6, 1) + " s" +
+                      (p.parts.size() > 1
+                           ? " (" + std::to_string(p.parts.size()) + " sessions, time summed)"
+                           : ""));
     const Tolerance tol =
         options.val_dir.empty() ? synthetic_tolerance(p.precision) : default_tolerance(p.precision);
     // The one verdict (judge_runs, shared with `mconv verify`): the native runtime on every
@@ -372,7 +589,7 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     const Tensor litert_reference = n > 0 ? head_rows(reference, n) : Tensor();
     const bool check_litert =
         p.format == ModelFormat::kTflite && options.litert_samples > 0 && p.run.ok();
-    if (check_litert && !litert_here)
+    if (check_litert && !litert_stream)
       rep.notes.push_back(p.file + ": LiteRT check skipped (not available: " + litert_why + ")");
     else if (check_litert)
       checks.push_back(
@@ -403,15 +620,24 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
     }
     rep.variants.push_back(v);
   }
-  timings.push_back("reference outputs " + fixed(reference_seconds, 1) +
-                    " s (during the conversions)");
-  timings.push_back("all conversions " + fixed(convert_all_seconds, 1) + " s");
+  timings.push_back("reference outputs " + fixed(reference_seconds, 1) + " s, CPU " +
+                    fixed(reference_cpu_seconds, 1) +
+                    " s (beside the conversions and verification runs)");
+  timings.push_back("all conversions " + fixed(convert_all_seconds, 1) +
+                    " s (LiteRT starting beside them)");
   timings.push_back("all verification runs " + fixed(verify_all_seconds, 1) + " s (" +
-                    std::to_string(std::max(1, options.threads)) +
-                    " at a time, LiteRT beside them)");
-  timings.push_back("latency " + fixed(latency_seconds, 1) + " s");
-  timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s");
+                    std::to_string(threads) + " threads, native runtimes " +
+                    fixed(native_seconds, 1) + " s, then waiting " + fixed(litert_wait_seconds, 1) +
+                    " s for LiteRT and the reference)");
+  timings.push_back("total " + fixed(seconds_since(run_start), 1) + " s, CPU " +
+                    fixed(process_cpu_seconds(RUSAGE_SELF) - cpu_at_start, 1) + " s + " +
+                    fixed(process_cpu_seconds(RUSAGE_CHILDREN) - children_cpu_at_start, 1) +
+                    " s in LiteRT's Node process");
   for (const std::string& t : timings) rep.notes.push_back("time: " + t);
+  rep.settings.push_back(
+      {"latency",
+       "median of the variant's single-sample verification runs, one thread, with "
+       "the rest of the pipeline running beside them on the other cores"});
   for (Precision p : options.precisions) {
     const Tolerance t = options.val_dir.empty() ? synthetic_tolerance(p) : default_tolerance(p);
     rep.settings.push_back(

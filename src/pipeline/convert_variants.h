@@ -53,7 +53,6 @@ struct VariantsOptions {
   size_t val_count = 0;                // verification images (0 = all from val_offset)
   int synthetic_samples = 16;          // synthetic verification inputs without val_dir
   int threads = 2;                     // decode / calibration threads
-  int latency_runs = 30;               // timed single-sample runs per variant
   int litert_samples = 32;             // TFLite: images also checked in LiteRT (0 = none)
   std::string source_label;            // the source as the report names it
   std::vector<std::string> synthetic;  // what was synthetic (report lines), filled by caller

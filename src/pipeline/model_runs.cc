@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/bytes.h"
 #include "pipeline/variant_runs.h"
 
 namespace mconv::pipeline {
@@ -50,33 +51,52 @@ Expected<std::unique_ptr<runtimes::Runtime>> open_model_runtime(const ModelFile&
 }
 
 Expected<RunResult> run_samples(runtimes::Runtime& runtime, const Tensor& batch, int timed_runs,
-                                ProgressStage* progress) {
+                                ProgressStage* progress, Rows rows) {
   if (runtime.inputs().size() != 1)
     return Status::Error("the model has " + std::to_string(runtime.inputs().size()) +
                          " inputs; verification feeds one image input");
   if (runtime.outputs().empty()) return Status::Error("the model has no outputs");
   const TensorSpec& in = runtime.inputs()[0];
   const TensorSpec& out = runtime.outputs()[0];
+  const int64_t n = batch.dim(0);
+  const int64_t first = std::clamp<int64_t>(rows.first, 0, n);
+  const int64_t end = rows.count < 0 ? n : std::min(n, first + rows.count);
+  if (first >= end) return Status::Error("no samples to run");
   std::vector<Tensor> outs;
-  if (runtime.takes_stacked_samples()) {
-    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(batch, in)}));
+  std::vector<double> sample_ms;
+  // Only an out-of-process runtime (LiteRT: one Node process) gets the samples stacked in one
+  // call; in-process ones run one sample per call, so each sample's time is known.
+  if (runtime.takes_stacked_samples() && runtime.kind() == RuntimeKind::kLitert) {
+    Tensor some = batch;
+    if (first > 0 || end < n) {
+      std::vector<int64_t> shape = batch.shape();
+      const size_t row_bytes = batch.byte_size() / static_cast<size_t>(n);
+      shape[0] = end - first;
+      some = Tensor(batch.dtype(), shape);
+      copy_bytes(some.raw(), batch.raw() + row_bytes * first, row_bytes * (end - first));
+    }
+    MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(some, in)}));
     MCONV_ASSIGN_OR_RETURN(Tensor f, real_output(o.at(0), out));
     outs.push_back(std::move(f));
     if (progress)
-      for (int64_t i = 0; i < batch.dim(0); ++i) progress->advance();
+      for (int64_t i = first; i < end; ++i) progress->advance();
   } else {
-    for (int64_t i = 0; i < batch.dim(0); ++i) {
-      MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(item(batch, i), in)}));
+    for (int64_t i = first; i < end; ++i) {
+      Tensor x = item(batch, i);
+      if (x.dtype() != in.dtype && in.dtype != DType::kUndefined) x = sample_for(x, in);
+      const auto start = Clock::now();
+      MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({x}));
+      sample_ms.push_back(seconds_since(start) * 1000.0);
       MCONV_ASSIGN_OR_RETURN(Tensor f, real_output(o.at(0), out));
       outs.push_back(std::move(f));
       if (progress) progress->advance();
     }
   }
   RunResult result{outs.size() == 1 ? std::move(outs[0]) : stack_f32(outs), runtime.description(),
-                   0};
+                   0, std::move(sample_ms)};
   if (timed_runs > 0) {
     MCONV_ASSIGN_OR_RETURN(runtimes::RunTiming timing,
-                           runtime.time_runs({sample_for(item(batch, 0), in)}, 3, timed_runs));
+                           runtime.time_runs({sample_for(item(batch, first), in)}, 3, timed_runs));
     result.latency_p50 = median(timing.times_ms);
     result.runtime = runtime.description();  // LiteRT names the engine that timed it
   }

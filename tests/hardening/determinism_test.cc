@@ -85,6 +85,35 @@ TEST(Determinism, Int8WhateverTheThreadCount) {
   }
 }
 
+// Every variant (`convert -o DIR`): the variants are verified on worker threads while the int8
+// ones share one calibration (the first int8 conversion calibrates, the second reuses it); the
+// files written must not depend on the thread count: both int8 files (the calibrating one and
+// the one answered from the shared calibration) come out byte-identical with 1 and 2 threads.
+TEST(Determinism, AllVariantsInt8WhateverTheThreadCount) {
+  const std::string source =
+      test::shared_models_dir() + "/keras_mobilenet_v3_small_int8_dynrange.tflite";
+  MCONV_REQUIRE_SHARED_FILE(source);
+  MCONV_REQUIRE_SHARED_FILE(test::shared_images_dir() + "/labels.csv");
+  const std::string dir = test::make_temp_dir("hardening_dir_threads");
+  std::vector<std::vector<uint8_t>> onnx, tflite;
+  for (int threads : {1, 2}) {
+    const std::string out = dir + "/t" + std::to_string(threads);
+    const test::CommandResult r = test::run_command(
+        "'" + test::mconv_binary() + "' convert '" + source + "' -o '" + out +
+        "' --name m --precisions int8 --calib '" + test::shared_images_dir() +
+        "' --calib-count 12 --val-count 8 --litert-sample 4 --threads " + std::to_string(threads));
+    ASSERT_LE(r.exit_code, 1) << r.output;  // FAILED verdicts on 8 images are not the point
+    for (auto [ext, list] : {std::pair{".onnx", &onnx}, std::pair{".tflite", &tflite}}) {
+      auto bytes = read_file_bytes(out + "/m_int8" + ext);
+      ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+      list->push_back(std::move(bytes).value());
+    }
+  }
+  EXPECT_FALSE(onnx[0].empty());
+  EXPECT_TRUE(onnx[0] == onnx[1]) << "int8 ONNX: --threads 1 and 2 differ";
+  EXPECT_TRUE(tflite[0] == tflite[1]) << "int8 TFLite: --threads 1 and 2 differ";
+}
+
 // `mconv run` on the reference interpreter repeats itself byte for byte for a given --threads.
 // (Across thread counts the Eigen GEMM sees other column blocks and results differ in the last
 // bits, up to ~3e-6 on MobileNetV3 logits with 3 threads: see docs/robustness.md.)

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "core/npy.h"
+#include "litert/litert_stream.h"
 #include "litert/subprocess.h"
 #include "support/test_support.h"
 
@@ -190,6 +191,41 @@ TEST(LiteRtJobs, ReportsEachJob) {
   auto out = read_npy(dir + "/good.0.npy");
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->shape(), (std::vector<int64_t>{2, 1000}));
+}
+
+// One process started before the models exist: jobs queued while it runs, each answered in
+// order with its outputs (equal to a plain litert_run of the same model) or its own error.
+TEST(LiteRtStream, RunsJobsQueuedAfterTheStartAndNamesFailures) {
+  REQUIRE_LITERT();
+  MCONV_REQUIRE_SHARED_FILE(keras_model());
+  std::string dir = test::make_temp_dir("litert_stream");
+  auto stream = LiteRtStream::Start();
+  ASSERT_TRUE(stream.ok()) << stream.status().message();
+  const Tensor x = random_image(3, 11);
+  auto input = (*stream)->write_input("x", x);
+  ASSERT_TRUE(input.ok()) << input.status().message();
+  // The model file appears only after the start, as in `mconv convert -o DIR`.
+  const std::string model = dir + "/late.tflite";
+  std::filesystem::copy_file(keras_model(), model);
+  std::string bogus = dir + "/not a model.tflite";
+  { std::ofstream(bogus) << "definitely not a flatbuffer"; }
+  auto good = (*stream)->add(model, {*input});
+  auto bad = (*stream)->add(bogus, {*input});
+  ASSERT_TRUE(good.ok() && bad.ok());
+  EXPECT_EQ(*good, 0u);
+  EXPECT_EQ(*bad, 1u);
+  auto results = (*stream)->finish();
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().message();
+  ASSERT_EQ(results[0]->size(), 1u);
+  EXPECT_EQ(results[0]->at(0).shape(), (std::vector<int64_t>{3, 1000}));
+  auto plain = litert_run(keras_model(), {x});
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_EQ(plain->at(0).to_f32(), results[0]->at(0).to_f32());
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_NE(results[1].status().message().find("TFL3"), std::string::npos)
+      << results[1].status().message();
+  EXPECT_FALSE((*stream)->add(model, {*input}).ok()) << "a finished stream takes no more jobs";
 }
 
 TEST(LiteRtJobs, TimesEveryJobWhenAsked) {

@@ -11,6 +11,9 @@
 //       scale,csv <TAB> zero_point,csv <TAB> name   (name last: it may hold any character)
 //   node mconv_litert.mjs batch JOBS.tsv [options]
 //       one job a line: MODEL<TAB>OUT_PREFIX<TAB>IN0.npy[<TAB>IN1.npy ...]; the runtime loads once
+//   node mconv_litert.mjs batch - [options]
+//       the same lines read from stdin as they arrive, each job run when its line comes; the
+//       runtime starts before the first line (so a caller can start the process early)
 //   options: --engine litert|tfjs|auto (default litert; auto tries tfjs when LiteRT.js refuses)
 //            --threads N (default 1)
 //            --runs N   after the outputs are written, time N more runs of the first sample and
@@ -29,6 +32,7 @@
 // return zeros).
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import vm from 'node:vm';
 import { createRequire, Module } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -245,7 +249,9 @@ const LITERT_DTYPE = { float32: 'float32', int32: 'int32', uint8: 'uint8', int8:
 
 let litertModule = null;
 let runtimeInitMs = 0;  // one-off cost of starting the WASM runtime, paid by the first job
-async function litertEngine(bytes, threads) {
+// Starts the WASM runtime once per process (the streaming batch mode calls it before the first
+// job arrives, so the start overlaps the caller's work).
+async function ensureLiteRt() {
   if (!litertModule) {
     const initStart = performance.now();
     globalThis.self = globalThis;
@@ -262,6 +268,10 @@ async function litertEngine(bytes, threads) {
     console.warn = warn;
     runtimeInitMs = performance.now() - initStart;
   }
+}
+
+async function litertEngine(bytes, threads) {
+  await ensureLiteRt();
   let compiled;
   try {
     compiled = await litertModule.loadAndCompile(new Uint8Array(bytes), {
@@ -490,9 +500,10 @@ for (let i = 0; i < argv.length; i++) {
 }
 const [command, ...rest] = options.positional;
 const usage = 'usage: mconv_litert.mjs info MODEL | signature MODEL | run MODEL IN.npy... -o PREFIX | ' +
-  'batch JOBS.tsv [--engine litert|tfjs|auto] [--threads N] [--runs N] [--warmup W]';
+  'batch JOBS.tsv|- [--engine litert|tfjs|auto] [--threads N] [--runs N] [--warmup W]';
 
 let jobs = [];
+let streaming = false;
 if (command === 'info' && rest.length === 1) {
   printInfo(rest[0]);
   process.exit(0);
@@ -506,6 +517,8 @@ if (command === 'info' && rest.length === 1) {
   process.exit(0);
 } else if (command === 'run' && rest.length >= 1 && options.out) {
   jobs = [{ model: rest[0], out: options.out, inputs: rest.slice(1) }];
+} else if (command === 'batch' && rest.length === 1 && rest[0] === '-') {
+  streaming = true;
 } else if (command === 'batch' && rest.length === 1) {
   jobs = fs.readFileSync(rest[0], 'utf8').split('\n').filter((l) => l.trim()).map((line) => {
     const [model, out, ...inputs] = line.split('\t');
@@ -517,15 +530,30 @@ if (command === 'info' && rest.length === 1) {
 }
 
 let failures = 0;
-for (let k = 0; k < jobs.length; k++) {
+let done = 0;
+async function runListed(k, job) {
   try {
-    const summary = await runJob(options.engine, options.threads, jobs[k].model, jobs[k].out,
-      jobs[k].inputs, options.runs, options.warmup);
+    const summary = await runJob(options.engine, options.threads, job.model, job.out,
+      job.inputs, options.runs, options.warmup);
     console.log(`OK ${k} ${summary}`);
   } catch (e) {
     failures++;
-    console.log(`FAIL ${k} ${jobs[k].model}: ${String(e?.message ?? e).replace(/\s+/g, ' ')}`);
+    console.log(`FAIL ${k} ${job.model}: ${String(e?.message ?? e).replace(/\s+/g, ' ')}`);
   }
+  done++;
 }
-console.log(`jobs ok=${jobs.length - failures} failed=${failures}`);
+if (streaming) {
+  // `batch -`: jobs arrive on stdin one line at a time while the caller is still writing the
+  // models; the runtime starts now (a failure here is reported by the first job that needs it).
+  if (options.engine !== 'tfjs') await ensureLiteRt().catch(() => { litertModule = null; });
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    const [model, out, ...inputs] = line.split('\t');
+    await runListed(done, { model, out, inputs });
+  }
+} else {
+  for (let k = 0; k < jobs.length; k++) await runListed(k, jobs[k]);
+}
+console.log(`jobs ok=${done - failures} failed=${failures}`);
 process.exit(failures ? 1 : 0);
