@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "ir/derived_names.h"
 
 namespace mconv::quant {
 namespace {
@@ -218,8 +219,8 @@ void split_chain(ir::Graph& graph, const Chain& chain,
   int64_t p = 0;
   for (const auto& rows : groups)
     for (int64_t c : rows) position[c] = p++;
-  ir::Value* joined =
-      graph.add_value(result->name + "_grouped", result->dtype, result->shape, result->has_shape);
+  ir::Value* joined = graph.add_value(ir::derived_name(result->name, ir::Derivation::kGrouped),
+                                      result->dtype, result->shape, result->has_shape);
   ir::Node* concat = graph.add_node(OpType::kConcat, graph.unique_node_name(tail->name + "_concat"),
                                     lasts, {joined});
   concat->attrs.set("axis", static_cast<int64_t>(chain.axis));

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <optional>
 
+#include "ir/derived_names.h"
+
 namespace mconv::quant {
 namespace {
 
@@ -37,14 +39,15 @@ void scale_conv(ir::Graph& graph, ir::Node* conv, float scale, float shift) {
   std::vector<float> wv = w->constant->to_f32();
   for (float& x : wv) x *= scale;
   graph.set_input(conv, 1,
-                  graph.add_constant(w->name + "_gate",
+                  graph.add_constant(ir::derived_name(w->name, ir::Derivation::kGate),
                                      Tensor::FromVector(DType::kF32, w->constant->shape(), wv)));
   const int64_t channels = w->constant->dim(0);
   const ir::Value* b = conv->inputs.size() > 2 ? conv->inputs[2] : nullptr;
   std::vector<float> bv = b ? b->constant->to_f32() : std::vector<float>(channels, 0.0f);
   for (float& x : bv) x = x * scale + shift;
-  ir::Value* nb = graph.add_constant((b ? b->name : conv->name + "_bias") + "_gate",
-                                     Tensor::FromVector(DType::kF32, {channels}, bv));
+  ir::Value* nb = graph.add_constant(
+      ir::derived_name(b ? b->name : conv->name + "_bias", ir::Derivation::kGate),
+      Tensor::FromVector(DType::kF32, {channels}, bv));
   if (conv->inputs.size() > 2) {
     graph.set_input(conv, 2, nb);
   } else {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "ir/derived_names.h"
 #include "ir/verifier.h"
 
 namespace mconv::quant {
@@ -167,7 +168,8 @@ void add_requantize(ir::Graph& graph, ir::Value* from, ir::Value* to) {
   Tensor zp = Tensor::FromVector<int64_t>(DType::kI64, {}, {q.zero_point[0]}).cast(to->dtype);
   ir::Value* s = graph.add_constant(to->name + "_scale", std::move(scale));
   ir::Value* z = graph.add_constant(to->name + "_zero_point", std::move(zp));
-  graph.add_node(OpType::kQuantizeLinear, graph.unique_node_name(to->name + "_requantize"),
+  graph.add_node(OpType::kQuantizeLinear,
+                 graph.unique_node_name(ir::derived_name(to->name, ir::Derivation::kRequantize)),
                  {from, s, z}, {to});
 }
 

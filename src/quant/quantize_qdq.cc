@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "ir/derived_names.h"
 #include "ir/verifier.h"
 #include "passes/dead_code.h"
 #include "passes/fold_batchnorm.h"
@@ -168,7 +169,8 @@ ir::Value* QdqWriter::dequantized_constant(const std::string& base, QuantizedTen
   ir::Value* data = graph_.add_constant(base, std::move(q.data));
   data->quant = params;
   auto [scale, zp] = param_constants(base, params, zero_point_type);
-  ir::Value* out = graph_.add_value(base + "_dq", DType::kF32, ir::make_shape(shape));
+  ir::Value* out = graph_.add_value(ir::derived_name(base, ir::Derivation::kDq), DType::kF32,
+                                    ir::make_shape(shape));
   ir::Node* dq = graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DQ"),
                                  {data, scale, zp}, {out});
   if (params.per_axis()) dq->attrs.set("axis", static_cast<int64_t>(params.axis));
@@ -297,7 +299,8 @@ void QdqWriter::insert_qdq(ir::Value* v, const ir::QuantParams& int8_params) {
   }
   // A graph input keeps its name; its readers move to the dequantized copy.
   const std::vector<ir::Node*> readers = v->consumers;
-  ir::Value* dq = graph_.add_value(base + "_dq", v->dtype, v->shape, v->has_shape);
+  ir::Value* dq = graph_.add_value(ir::derived_name(base, ir::Derivation::kDq), v->dtype, v->shape,
+                                   v->has_shape);
   graph_.add_node(OpType::kQuantizeLinear, graph_.unique_node_name(base + "_Q"), {v, scale, zp},
                   {q});
   graph_.add_node(OpType::kDequantizeLinear, graph_.unique_node_name(base + "_DQ"), {q, scale, zp},
