@@ -19,7 +19,6 @@ KernelPtr create_max_pool_kernel(const ir::Node& node) {
   MCONV_ASSIGN_OR_RETURN(QuantInfo yq, output_quant(node, 0, "Y"));
   if (xq.dtype != yq.dtype || xq.scale != yq.scale || xq.zero_point != yq.zero_point)
     return Status::Error("output must keep the input's quantization (type, scale, zero point)");
-  const DType dtype = yq.dtype;
   return make_quantized_pool_kernel(
       window, yq.dtype,
       [](const QuantizedPoolProblem& p, const auto* src, auto* dst, const ExecContext&) {
