@@ -123,12 +123,7 @@ std::string tolerance_text(const Tolerance& t) {
 
 Tensor head_rows(const Tensor& t, int64_t n) {
   if (t.rank() == 0 || t.dim(0) <= n) return t;
-  std::vector<int64_t> shape = t.shape();
-  const size_t row_bytes = t.byte_size() / static_cast<size_t>(shape[0]);
-  shape[0] = n;
-  Tensor out(t.dtype(), shape);
-  copy_bytes(out.raw(), t.raw(), row_bytes * static_cast<size_t>(n));
-  return out;
+  return row_range(t, 0, n);
 }
 
 Tolerance default_tolerance(Precision precision) {

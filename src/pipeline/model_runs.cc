@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/bytes.h"
 #include "pipeline/variant_runs.h"
 
 namespace mconv::pipeline {
@@ -67,14 +66,7 @@ Expected<RunResult> run_samples(runtimes::Runtime& runtime, const Tensor& batch,
   // Only an out-of-process runtime (LiteRT: one Node process) gets the samples stacked in one
   // call; in-process ones run one sample per call, so each sample's time is known.
   if (runtime.takes_stacked_samples() && runtime.kind() == RuntimeKind::kLitert) {
-    Tensor some = batch;
-    if (first > 0 || end < n) {
-      std::vector<int64_t> shape = batch.shape();
-      const size_t row_bytes = batch.byte_size() / static_cast<size_t>(n);
-      shape[0] = end - first;
-      some = Tensor(batch.dtype(), shape);
-      copy_bytes(some.raw(), batch.raw() + row_bytes * first, row_bytes * (end - first));
-    }
+    const Tensor some = first > 0 || end < n ? row_range(batch, first, end - first) : batch;
     MCONV_ASSIGN_OR_RETURN(std::vector<Tensor> o, runtime.run({sample_for(some, in)}));
     MCONV_ASSIGN_OR_RETURN(Tensor f, real_output(o.at(0), out));
     outs.push_back(std::move(f));

@@ -48,12 +48,18 @@ Tensor batch_for_input(const Tensor& batch, const std::string& batch_layout,
   return transpose_image_batch(batch, want == "NHWC");
 }
 
-Tensor item(const Tensor& batch, int64_t i) {
+Tensor row_range(const Tensor& batch, int64_t first, int64_t count) {
   std::vector<int64_t> shape = batch.shape();
-  shape[0] = 1;
+  const size_t row_bytes = batch.byte_size() / static_cast<size_t>(shape[0]);
+  shape[0] = count;
   Tensor t(batch.dtype(), shape);
-  copy_bytes(t.raw(), batch.raw() + i * t.byte_size(), t.byte_size());
+  copy_bytes(t.raw(), batch.raw() + row_bytes * static_cast<size_t>(first),
+             row_bytes * static_cast<size_t>(count));
   return t;
+}
+
+Tensor item(const Tensor& batch, int64_t i) {
+  return row_range(batch, i, 1);
 }
 
 // Per-sample outputs [1, ...] stacked into [N, ...] as f32.

@@ -30,6 +30,9 @@ Tensor transpose_image_batch(const Tensor& t, bool to_nhwc);
 Tensor batch_for_input(const Tensor& batch, const std::string& batch_layout,
                        const ir::Value& input);
 
+// Rows [first, first + count) of a batch (the one row-slicing copy of the pipeline).
+Tensor row_range(const Tensor& batch, int64_t first, int64_t count);
+
 // Sample i of a batch, as a batch of one.
 Tensor item(const Tensor& batch, int64_t i);
 
