@@ -1,38 +1,44 @@
 #include "runtimes/runtime.h"
 
 #include <chrono>
+#include <iterator>
 
 #include "litert/litert.h"
 #include "runtimes/adapters.h"
 
 namespace mconv::runtimes {
 
+namespace {
+
+// One row per kind, in enum order: its command-line name and what messages call it.
+struct KindNames {
+  RuntimeKind kind;
+  std::string_view name;
+  std::string_view title;
+};
+constexpr KindNames kKindNames[] = {
+    {RuntimeKind::kOrt, "ort", "ONNX Runtime"},
+    {RuntimeKind::kTflite, "tflite", "native TensorFlow Lite"},
+    {RuntimeKind::kLitert, "litert", "LiteRT"},
+    {RuntimeKind::kRef, "ref", "the reference interpreter"},
+};
+constexpr bool rows_follow_the_enum() {
+  if (std::size(kKindNames) != std::size(kAllRuntimeKinds)) return false;
+  for (size_t i = 0; i < std::size(kKindNames); ++i)
+    if (kKindNames[i].kind != kAllRuntimeKinds[i] || static_cast<size_t>(kAllRuntimeKinds[i]) != i)
+      return false;
+  return true;
+}
+static_assert(rows_follow_the_enum(), "kKindNames needs one row per RuntimeKind, in enum order");
+
+}  // namespace
+
 std::string_view runtime_name(RuntimeKind kind) {
-  switch (kind) {
-    case RuntimeKind::kOrt:
-      return "ort";
-    case RuntimeKind::kTflite:
-      return "tflite";
-    case RuntimeKind::kLitert:
-      return "litert";
-    case RuntimeKind::kRef:
-      break;
-  }
-  return "ref";
+  return kKindNames[static_cast<size_t>(kind)].name;
 }
 
 std::string_view runtime_title(RuntimeKind kind) {
-  switch (kind) {
-    case RuntimeKind::kOrt:
-      return "ONNX Runtime";
-    case RuntimeKind::kTflite:
-      return "native TensorFlow Lite";
-    case RuntimeKind::kLitert:
-      return "LiteRT";
-    case RuntimeKind::kRef:
-      break;
-  }
-  return "the reference interpreter";
+  return kKindNames[static_cast<size_t>(kind)].title;
 }
 
 Expected<RuntimeKind> runtime_from_name(std::string_view name) {
