@@ -106,9 +106,18 @@ CommandSpec convert_spec() {
                .help = "image preprocessing torch|keras|unit|pm1|u8 for int8 calibration, "
                        "verification and the metadata (default: the source's metadata, else "
                        "torch for .onnx sources, keras for .tflite)"},
+              {.name = "int8-agreement",
+               .value_name = "P",
+               .help = "int8: turn on mixed precision: keep activations in float until this "
+                       "top-1 agreement with the source (percent, on held-out calibration images) "
+                       "is met (off by default)"},
+              {.name = "integer-only",
+               .help = "int8: full integer, every activation int8 (no mixed precision)"},
               {.name = "split-groups",
                .value_name = "N",
-               .help = "int8: split conv chains into up to N channel groups (default 6, 1 = off)"},
+               .help = "int8: split conv chains into up to N channel groups (default 4; 1 = "
+                       "off: the fastest file, the groups cost convolutions, a Concat and a "
+                       "Gather, but buy accuracy)"},
               {.name = "io",
                .value_name = "T",
                .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
@@ -211,6 +220,18 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
     options.ptq.quantize.activation_range.percentile = v;
   }
   if (auto preset = args.value("preset")) MCONV_RETURN_IF_ERROR(preset_from_name(*preset).status());
+  if (auto a = args.value("int8-agreement")) {
+    char* end = nullptr;
+    const double v = std::strtod(a->c_str(), &end);
+    if (!end || *end != '\0' || !(v >= 0.0 && v <= 100.0))
+      return Status::Error("--int8-agreement must be a percentage in [0, 100], got '" + *a + "'");
+    options.ptq.mixed.target_agreement = v / 100.0;
+    options.ptq.mixed.enabled = true;
+  }
+  options.integer_only = args.flag("integer-only");
+  if (options.integer_only && args.flag("int8-agreement"))
+    return Status::Error(
+        "--int8-agreement sets the mixed-precision budget; --integer-only has none");
   MCONV_ASSIGN_OR_RETURN(int64_t groups,
                          int_option(args, "split-groups", options.ptq.split.max_groups, 1, 64));
   options.ptq.split.max_groups = static_cast<int>(groups);
@@ -238,8 +259,8 @@ Status precision_options(const ParsedArgs& args, ModelFormat source_format,
     MCONV_ASSIGN_OR_RETURN(options.precision, precision_from_name(*p));
   }
   const bool int8 = options.precision == Precision::kInt8;
-  for (const char* name :
-       {"calib", "calib-count", "calib-method", "percentile", "split-groups", "io", "threads"})
+  for (const char* name : {"calib", "calib-count", "calib-method", "percentile", "split-groups",
+                           "io", "threads", "int8-agreement", "integer-only"})
     if (args.flag(name) && !int8)
       return Status::Error(std::string("--") + name + " applies to --precision int8 only");
   for (const char* name : {"name", "formats", "precisions", "val", "val-offset", "val-count",
@@ -385,8 +406,16 @@ int run_convert_dir(const CommandSpec& spec, const ParsedArgs& args, const std::
   auto rep = convert_variants(source, options);
   if (!rep.ok()) return fail(out, rep.status());
   for (const auto& v : rep->variants) {
-    std::printf("%-28s %-6s %9s  agree %6s  cos %8s  top-1 %6s  p50 %8s ms  %s%s%s\n",
-                v.path.c_str(), v.runtime.empty() ? "-" : (v.format == "onnx" ? "ORT" : "TFLite"),
+    // An int8 file is named with its mode: "x_int8.onnx [mixed, 3 float]".
+    std::string name = v.path;
+    if (v.int8)
+      name +=
+          " [" + v.int8->mode +
+          (v.int8->mode == "mixed" ? ", " + std::to_string(v.int8->kept_in_float.size()) + " float"
+                                   : std::string()) +
+          "]";
+    std::printf("%-28s %-6s %9s  agree %6s  cos %8s  top-1 %6s  p50 %8s ms  %s%s%s\n", name.c_str(),
+                v.runtime.empty() ? "-" : (v.format == "onnx" ? "ORT" : "TFLite"),
                 human_bytes(static_cast<uint64_t>(v.file_bytes)).c_str(),
                 report::format_percent(v.top1_agreement).c_str(),
                 report::format_number(v.cosine, "%.5f").c_str(),
@@ -473,11 +502,12 @@ int run_convert(const std::vector<std::string>& args) {
   if (options.precision == Precision::kInt8)
     std::printf(
         "int8: calibrated on %lld images from %s (preset %s, %s ranges), %d conv chains "
-        "split, %d gates folded, %.1f s\n",
+        "split, %d gates folded, %.1f s\nint8: %s\n",
         static_cast<long long>(report.calibration_images), options.calibration.dir.c_str(),
         options.calibration.preset.c_str(),
         std::string(quant::range_method_name(options.ptq.quantize.activation_range.method)).c_str(),
-        report.chains_split, report.gates_folded, report.calibration_seconds);
+        report.chains_split, report.gates_folded, report.calibration_seconds,
+        int8_summary(report.int8).c_str());
   if (verbose) {
     if (report.dequantized_weights > 0)
       std::printf("dequantized weights: %lld hybrid tensors written as FP32\n",

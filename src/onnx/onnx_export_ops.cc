@@ -1,5 +1,6 @@
 #include "onnx/onnx_export_ops.h"
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 #include <variant>
@@ -124,7 +125,30 @@ Status export_cast(ExportContext& ctx, const ir::Node& node) {
   return Status::Ok();
 }
 
+// A quantized spatial mean (ReduceMean over H and W of an NCHW tensor, dims kept, reading a
+// DequantizeLinear): ONNX Runtime fuses DequantizeLinear -> GlobalAveragePool -> QuantizeLinear
+// into QLinearGlobalAveragePool (which its NHWC rewrite keeps channels-last), but has no fusion
+// for ReduceMean: it ran in float between a DequantizeLinear and a QuantizeLinear.
+bool is_quantized_spatial_mean(const ir::Node& node) {
+  const ir::Value* x = node.inputs.empty() ? nullptr : node.inputs[0];
+  if (!x || !x->has_shape || x->shape.size() != 4 || node.attrs.get_int("keepdims", 1) != 1 ||
+      !x->producer || x->producer->op != OpType::kDequantizeLinear)
+    return false;
+  std::vector<int64_t> axes = node.attrs.get_ints("axes");
+  for (int64_t& a : axes) a = a < 0 ? a + 4 : a;
+  std::sort(axes.begin(), axes.end());
+  return axes == std::vector<int64_t>{2, 3};
+}
+
 Status export_reduce_mean(ExportContext& ctx, const ir::Node& node) {
+  if (is_quantized_spatial_mean(node)) {
+    NodeProto* gap = ctx.graph->add_node();
+    gap->set_op_type("GlobalAveragePool");
+    gap->set_name(node.name);
+    gap->add_input(node.inputs[0]->name);
+    gap->add_output(node.outputs[0]->name);
+    return Status::Ok();
+  }
   MCONV_ASSIGN_OR_RETURN(NodeProto * p, write_plain(ctx, node, "axes,keepdims"));
   if (ctx.opset < 18 || !node.attrs.has("axes")) return Status::Ok();
   // Opset 18 moved axes from an attribute to an input.

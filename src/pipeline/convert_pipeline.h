@@ -36,6 +36,7 @@
 #include "pipeline/model_files.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
+#include "report/report.h"
 
 namespace mconv::pipeline {
 
@@ -77,14 +78,32 @@ struct ConvertOptions {
   Precision precision = Precision::kFp32;                  // numeric form of the output
   bool keep_io_types = false;                              // fp16 ONNX: keep float32 inputs/outputs
   quant::IntegerIo integer_io = quant::IntegerIo::kFloat;  // int8 TFLite: I/O types
-  CalibrationImages calibration;                           // int8: the calibration images
+  bool integer_only = false;  // int8: every activation int8 (no float islands, no mixed precision)
+  CalibrationImages calibration;  // int8: the calibration images
   passes::DelegateTarget delegate_target = passes::DelegateTarget::kDefault;  // --target forms
-  quant::PtqOptions ptq;    // int8: range method, channel splitting, ... (types are set
-                            // per target: int8 activations for TFLite, uint8 for ONNX)
+  quant::PtqOptions ptq =
+      quant::product_ptq_options();  // int8: range method, channel
+                                     // splitting, ... (types are set per target: int8 activations
+                                     // for TFLite, uint8 for ONNX); mixed precision on
   MetadataChoice metadata;  // metadata written into the file, over the source's (model.metadata)
   // int8: calibration inputs and results shared with the other int8 conversions of the same
   // source (null: calibrate on its own).
   std::shared_ptr<CalibrationShare> calibration_share;
+};
+
+// What the int8 quantizer did, for the report and the convert line.
+struct Int8Facts {
+  bool mixed = false;                             // float islands allowed (else integer-only)
+  int float_head_convs = 0;                       // convs of the head left in float (ONNX)
+  std::vector<quant::KeptInFloat> kept_in_float;  // activations left in float, and why
+  std::vector<std::string> bias_corrected;        // layers sequential bias correction changed
+  int64_t range_images = 0;                       // calibration images the ranges come from
+  int64_t heldout_images = 0;                     // calibration images held out to judge
+  quant::OutputError heldout_int8;                // all-int8 graph on the held-out images
+  quant::OutputError heldout_final;               // the written graph on the held-out images
+  double target_agreement = 0;                    // mixed: the --int8-agreement budget
+  bool target_met = false;                        // mixed: the budget was reached
+  std::vector<std::pair<int, quant::OutputError>> tried;  // mixed: float counts measured
 };
 
 struct ConvertReport {
@@ -95,9 +114,18 @@ struct ConvertReport {
   int chains_split = 0;                    // int8: conv chains split into channel groups
   int gates_folded = 0;                    // int8: hard-sigmoid gates folded into convs
   double calibration_seconds = 0;          // int8: image loading + calibration + quantization
+  Int8Facts int8;                          // int8: what the quantizer did (mode, float islands...)
   bool calibration_shared = false;         // int8: inputs and statistics came from another
                                            // conversion's calibration (CalibrationShare)
 };
+
+// One line on what the int8 quantizer did: mode, activations kept in float, bias-corrected
+// layers, agreement on the held-out calibration images.
+std::string int8_summary(const Int8Facts& facts);
+// The mode name: "mixed" (float islands allowed) or "integer-only".
+std::string int8_mode(const Int8Facts& facts);
+// The same facts for the report.
+report::Int8Report int8_report(const Int8Facts& facts);
 
 // The format an output path asks for, from its extension (".onnx", ".tflite", any case);
 // kUnknown for anything else.

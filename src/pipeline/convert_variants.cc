@@ -470,7 +470,8 @@ Expected<report::ConversionReport> convert_variants(const ir::Model& source,
                : "") +
           ", " + std::to_string(convert_report.chains_split) +
           " conv chains split into channel groups, " + std::to_string(convert_report.gates_folded) +
-          " gates folded");
+          " gates folded; " + int8_summary(convert_report.int8));
+      v.int8 = int8_report(convert_report.int8);
     }
     timings.push_back(p.file + ": convert " + fixed(convert_seconds, 1) + " s");
     const std::string want = image_layout_of(*model.graph.inputs[0]);

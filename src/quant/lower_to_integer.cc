@@ -7,6 +7,7 @@
 
 #include "ir/derived_names.h"
 #include "ir/verifier.h"
+#include "runtime/interpreter.h"
 
 namespace mconv::quant {
 namespace {
@@ -61,9 +62,85 @@ std::unordered_set<const ir::Node*> float_tail(const ir::Graph& graph) {
   return tail;
 }
 
+bool is_quant_dq(const ir::Node* n) {
+  return n && n->op == OpType::kDequantizeLinear && n->inputs[0]->quant;
+}
+bool is_quant_q(const ir::Node* n) {
+  return n && n->op == OpType::kQuantizeLinear && n->outputs[0]->quant;
+}
+
+// Nodes that compute in float in the lowered graph: the float tail and the float islands of
+// mixed precision (QuantizeOptions::float_values). A node is integer when every float activation
+// it reads comes from a quantized DequantizeLinear (or, for a fused Relu/Clip, from an integer
+// producer) and every float value it writes goes only to QuantizeLinears (or to a fused integer
+// Relu/Clip); anything else is float and keeps its DequantizeLinear inputs and QuantizeLinear
+// outputs (TFLite DEQUANTIZE / QUANTIZE around a float op). Grows to a fixed point.
+std::unordered_set<const ir::Node*> float_nodes(const ir::Graph& graph) {
+  std::unordered_set<const ir::Node*> marked;
+  auto fused_activation = [](const ir::Node* n) {
+    return n->op == OpType::kRelu || n->op == OpType::kClip;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& node : graph.nodes()) {
+      const ir::Node* n = node.get();
+      if (marked.count(n) || n->op == OpType::kQuantizeLinear || n->op == OpType::kDequantizeLinear)
+        continue;
+      bool is_float_node = false;
+      for (const ir::Value* v : n->inputs) {
+        if (!v || v->is_constant() || !is_float(v)) continue;
+        const ir::Node* p = v->producer;
+        if (is_quant_dq(p)) continue;
+        if (p && fused_activation(n) && !marked.count(p) && v->consumers.size() == 1) continue;
+        is_float_node = true;
+      }
+      for (const ir::Value* o : n->outputs) {
+        if (!is_float(o)) continue;
+        if (is_graph_output(graph, o)) is_float_node = true;
+        for (const ir::Node* reader : o->consumers) {
+          if (is_quant_q(reader)) continue;
+          if (fused_activation(reader) && o->consumers.size() == 1 && !marked.count(reader))
+            continue;
+          is_float_node = true;
+        }
+      }
+      if (is_float_node) {
+        marked.insert(n);
+        changed = true;
+      }
+    }
+  }
+  return marked;
+}
+
+// A float node reading a quantized constant (weights, bias, constant operand) through a
+// DequantizeLinear reads the dequantized constant instead: the same reals, no DEQUANTIZE op at
+// run time.
+Status fold_constant_dequantize(ir::Graph& graph, const std::unordered_set<const ir::Node*>& fl) {
+  for (ir::Node* dq : nodes_of(graph, OpType::kDequantizeLinear)) {
+    if (!dq->inputs[0]->is_constant()) continue;
+    ir::Value* f = dq->outputs[0];
+    ir::Value* folded = nullptr;
+    const std::vector<ir::Node*> readers = f->consumers;
+    for (ir::Node* reader : readers) {
+      if (!fl.count(reader)) continue;
+      if (!folded) {
+        std::vector<const Tensor*> in;
+        for (const ir::Value* v : dq->inputs) in.push_back(v ? v->constant.get() : nullptr);
+        auto out = runtime::evaluate_node(*dq, in);
+        if (!out.ok()) return Status::Error(where(*dq) + ": " + out.status().message());
+        folded = graph.add_constant(f->name + "_f32", std::move((*out)[0]));
+      }
+      for (size_t i = 0; i < reader->inputs.size(); ++i)
+        if (reader->inputs[i] == f) graph.set_input(reader, i, folded);
+    }
+  }
+  return Status::Ok();
+}
+
 // Readers of every DequantizeLinear output read its integer input instead (weights, biases,
-// constant operands and activations alike). A DequantizeLinear that writes a graph output keeps
-// that job; the others are left without readers.
+// constant operands and activations alike), except float nodes (tail and islands). A
+// DequantizeLinear that writes a graph output keeps that job; the others are left without readers.
 void bypass_dequantize(ir::Graph& graph, const std::unordered_set<const ir::Node*>& tail) {
   for (ir::Node* dq : nodes_of(graph, OpType::kDequantizeLinear)) {
     ir::Value* q = dq->inputs[0];
@@ -98,12 +175,13 @@ ir::Value* make_integer_output(ir::Graph& graph, ir::Node* producer, ir::Value* 
 // the node writes the integer value itself. A fused Relu/Clip's own input (the producer's
 // pre-activation result) becomes an integer value with the same params (TFLite's fused
 // activation clamps in the output's integer domain).
-Status absorb_quantize(ir::Graph& graph) {
+Status absorb_quantize(ir::Graph& graph, const std::unordered_set<const ir::Node*>& fl) {
   for (ir::Node* q_node : nodes_of(graph, OpType::kQuantizeLinear)) {
     ir::Value* p = q_node->inputs[0];
     ir::Value* q = q_node->outputs[0];
     ir::Node* producer = p->producer;
     if (!producer || !is_float(p) || !q->quant) continue;  // graph input: stays QUANTIZE
+    if (fl.count(producer)) continue;                      // float island: stays QUANTIZE
     if (p->consumers.size() != 1 || is_graph_output(graph, p))
       return Status::Error(where(*producer) + ": its float output '" + p->name +
                            "' is read besides its QuantizeLinear");
@@ -223,19 +301,36 @@ Status integer_outputs(ir::Graph& graph, IntegerIo io) {
   return Status::Ok();
 }
 
-// Full-integer check: only the QuantizeLinear after a float input and the DequantizeLinear before
-// a float output touch float activations.
-Status check_integer_body(const ir::Graph& graph) {
-  const std::unordered_set<const ir::Node*> tail = float_tail(graph);
+// Names of the nodes that compute in float (tail and islands), taken before lowering: the
+// checks below run on the lowered graph, where the islands' boundaries no longer look like QDQ.
+using NodeNames = std::unordered_set<std::string>;
+NodeNames names_of(const std::unordered_set<const ir::Node*>& nodes) {
+  NodeNames out;
+  for (const ir::Node* n : nodes) out.insert(n->name);
+  return out;
+}
+
+// Integer-body check: besides the float nodes (tail, and islands when allowed), only the
+// QuantizeLinear after a float input or a float node and the DequantizeLinear before a float
+// output or a float node touch float activations.
+Status check_integer_body(const ir::Graph& graph, const NodeNames& float_names,
+                          const NodeNames& tail, bool allow_islands) {
   for (const auto& node : graph.nodes()) {
+    if (float_names.count(node->name)) {
+      if (!allow_islands && !tail.count(node->name))
+        return Status::Error(where(*node) + " would compute in float inside the integer graph");
+      continue;
+    }
+    const ir::Node* source =
+        node->inputs.empty() || !node->inputs[0] ? nullptr : node->inputs[0]->producer;
     const bool boundary_q =
-        node->op == OpType::kQuantizeLinear && is_graph_input(graph, node->inputs[0]);
-    // A DequantizeLinear ends the integer part when only graph outputs and the float tail read
-    // its result.
+        node->op == OpType::kQuantizeLinear &&
+        (is_graph_input(graph, node->inputs[0]) || (source && float_names.count(source->name)));
+    // A DequantizeLinear ends an integer part when only graph outputs and float nodes read it.
     bool boundary_dq = node->op == OpType::kDequantizeLinear;
     for (const ir::Node* reader : node->outputs[0]->consumers)
-      boundary_dq = boundary_dq && tail.count(reader) > 0;
-    if (boundary_q || boundary_dq || tail.count(node.get())) continue;
+      boundary_dq = boundary_dq && float_names.count(reader->name) > 0;
+    if (boundary_q || boundary_dq) continue;
     for (const ir::Value* v : node->outputs)
       if (is_float(v))
         return Status::Error(where(*node) + " would compute in float inside the integer graph");
@@ -249,10 +344,9 @@ Status check_integer_body(const ir::Graph& graph) {
 
 // Float constants left as operands of integer nodes (Clip bounds, Pad values) are fine only
 // where the op reads them as attributes; anything else read by an integer node is reported.
-Status check_constant_operands(const ir::Graph& graph) {
-  const std::unordered_set<const ir::Node*> tail = float_tail(graph);
+Status check_constant_operands(const ir::Graph& graph, const NodeNames& float_names) {
   for (const auto& node : graph.nodes()) {
-    if (tail.count(node.get()) || node->op == OpType::kClip ||
+    if (float_names.count(node->name) || node->op == OpType::kClip ||
         node->op == OpType::kQuantizeLinear || node->op == OpType::kDequantizeLinear ||
         node->op == OpType::kPad)
       continue;
@@ -273,8 +367,17 @@ Expected<ir::Graph> lower_to_integer(const ir::Graph& qdq, const IntegerLowering
                            "' is uint8: quantize with int8 activations for an integer graph");
   ir::Graph graph = qdq.clone();
   MCONV_RETURN_IF_ERROR(graph.topological_sort());
-  bypass_dequantize(graph, float_tail(graph));
-  MCONV_RETURN_IF_ERROR(absorb_quantize(graph));
+  const std::unordered_set<const ir::Node*> computes_in_float = float_nodes(graph);
+  const NodeNames float_names = names_of(computes_in_float);
+  const NodeNames tail = names_of(float_tail(graph));
+  if (!options.allow_float_islands)
+    for (const std::string& name : float_names)
+      if (!tail.count(name))
+        return Status::Error(where(*graph.find_node(name)) +
+                             " would compute in float inside the integer graph");
+  MCONV_RETURN_IF_ERROR(fold_constant_dequantize(graph, computes_in_float));
+  bypass_dequantize(graph, computes_in_float);
+  MCONV_RETURN_IF_ERROR(absorb_quantize(graph, computes_in_float));
   drop_redundant_clips(graph);
   if (options.io != IntegerIo::kFloat) {
     integer_inputs(graph, options.io);
@@ -282,8 +385,8 @@ Expected<ir::Graph> lower_to_integer(const ir::Graph& qdq, const IntegerLowering
   }
   MCONV_RETURN_IF_ERROR(graph.topological_sort());
   graph.remove_dead();
-  MCONV_RETURN_IF_ERROR(check_integer_body(graph));
-  MCONV_RETURN_IF_ERROR(check_constant_operands(graph));
+  MCONV_RETURN_IF_ERROR(check_integer_body(graph, float_names, tail, options.allow_float_islands));
+  MCONV_RETURN_IF_ERROR(check_constant_operands(graph, float_names));
   MCONV_RETURN_IF_ERROR(ir::verify(graph).with_context("integer graph"));
   return graph;
 }

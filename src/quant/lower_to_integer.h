@@ -13,7 +13,9 @@
 // outputs under their original names (uint8 through a requantizing QuantizeLinear).
 // A float tail after the last quantized op (no QuantizeLinear downstream, e.g. the Softmax that
 // quantize_post_training leaves in float by default) stays float behind its DequantizeLinear.
-// A node that would still compute in float between the two ends is an error naming it.
+// A node that would still compute in float between the two ends is an error naming it, unless
+// float islands are allowed (mixed precision): then it stays float between a DEQUANTIZE and a
+// QUANTIZE inside the integer graph.
 #pragma once
 
 #include "core/status.h"
@@ -29,6 +31,10 @@ enum class IntegerIo : uint8_t {
 
 struct IntegerLoweringOptions {
   IntegerIo io = IntegerIo::kFloat;  // type of graph inputs and outputs
+  // Accept float islands (mixed precision: activations without Q/DQ, QuantizeOptions::
+  // float_values): their nodes stay float between DEQUANTIZE and QUANTIZE, reading their
+  // weights as dequantized float constants. Off: every op between the ends must be integer.
+  bool allow_float_islands = false;
 };
 
 // `qdq` must come from quantize_to_qdq with int8 activations (QuantizeOptions::activation_type).

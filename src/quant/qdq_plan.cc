@@ -127,14 +127,40 @@ FloatRange apply_producer_bounds(const ir::Node* producer, FloatRange r) {
   return r;
 }
 
-// What the readers can tell apart, intersected with the range: hard-swish maps every input below
-// -3 to 0, so a value only hard-swish reads needs no codes below -3 (finer steps where they
-// matter; it also keeps TFLite's HARD_SWISH constraint output_scale > input_scale / 128, which a
-// long negative tail breaks).
+// The Add(x, 3) of hard-swish's decomposed form (hard_swish_form.h): x plus the constant 3,
+// clipped to [0, 6] by the Clip that alone reads it.
+bool is_hard_swish_shift(const ir::Graph& graph, const ir::Node* add, const ir::Value* x) {
+  if (!add || add->op != OpType::kAdd || add->inputs.size() != 2) return false;
+  const ir::Value* c = add->inputs[0] == x ? add->inputs[1] : add->inputs[0];
+  if (c == x || !is_f32_constant(c) || c->constant->element_count() != 1 ||
+      c->constant->to_f32()[0] != 3.0f)
+    return false;
+  const ir::Value* out = add->outputs[0];
+  if (out->consumers.size() != 1 || is_graph_output(graph, out)) return false;
+  const ir::Node* clip = out->consumers[0];
+  return clip->op == OpType::kClip && clip_bound(*clip, 1) == 0.0f && clip_bound(*clip, 2) == 6.0f;
+}
+
+// Whether `reader` reads x only to compute hard-swish of it: HardSwish itself, or the Add and
+// the Mul(x, relu6(x + 3)) of the decomposed form.
+bool reads_for_hard_swish(const ir::Graph& graph, const ir::Node* reader, const ir::Value* x) {
+  if (reader->op == OpType::kHardSwish) return true;
+  if (is_hard_swish_shift(graph, reader, x)) return true;
+  if (reader->op != OpType::kMul || reader->inputs.size() != 2) return false;
+  const ir::Value* gate = reader->inputs[0] == x ? reader->inputs[1] : reader->inputs[0];
+  const ir::Node* clip = gate == x ? nullptr : gate->producer;
+  return clip && clip->op == OpType::kClip &&
+         is_hard_swish_shift(graph, clip->inputs[0]->producer, x);
+}
+
+// What the readers can tell apart, intersected with the range: hard-swish (whole or decomposed)
+// maps every input below -3 to 0, so a value only hard-swish reads needs no codes below -3 (finer
+// steps where they matter; it also keeps TFLite's HARD_SWISH constraint output_scale > input_scale
+// / 128, which a long negative tail breaks).
 FloatRange apply_reader_bounds(const ir::Graph& graph, const ir::Value* v, FloatRange r) {
   if (v->consumers.empty() || is_graph_output(graph, v)) return r;
   for (const ir::Node* reader : v->consumers)
-    if (reader->op != OpType::kHardSwish) return r;
+    if (!reads_for_hard_swish(graph, reader, v)) return r;
   r.min = std::max(r.min, -3.0f);
   r.max = std::max(r.max, r.min);
   return r;
@@ -176,6 +202,24 @@ std::vector<int> data_input_indices(const ir::Node& node, QuantRole role) {
       out.push_back(0);
   }
   return out;
+}
+
+std::vector<std::string> head_node_names(const ir::Graph& graph, int convs) {
+  std::unordered_set<const ir::Value*> head(graph.inputs.begin(), graph.inputs.end());
+  std::vector<std::string> names;
+  int seen = 0;
+  for (const auto& node : graph.nodes()) {
+    const QuantRole role = quant_role(node->op);
+    if (role == QuantRole::kWeighted && seen == convs) continue;
+    bool from_head = !node->inputs.empty();
+    for (const ir::Value* in : node->inputs)
+      if (in && !in->is_constant() && !head.count(in)) from_head = false;
+    if (!from_head) continue;
+    names.push_back(node->name);
+    seen += role == QuantRole::kWeighted;
+    for (const ir::Value* out : node->outputs) head.insert(out);
+  }
+  return names;
 }
 
 Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& calibration,
@@ -310,6 +354,17 @@ Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& cali
     const int group = groups.find(idx->second);
     for (size_t i = 0; i < plan.activations.size(); ++i)
       if (groups.find(static_cast<int>(i)) == group) plan.params[plan.activations[i]] = widened;
+  }
+  // Mixed precision: activations kept in float lose their Q/DQ pair (their params were still
+  // planned above so that tied groups and every other activation are unchanged).
+  if (!options.float_values.empty()) {
+    const std::unordered_set<std::string> keep(options.float_values.begin(),
+                                               options.float_values.end());
+    std::erase_if(plan.activations, [&](const ir::Value* v) {
+      if (!keep.count(v->name) || is_graph_input(graph, v)) return false;
+      plan.params.erase(v);
+      return true;
+    });
   }
   return plan;
 }

@@ -3,6 +3,7 @@
 // the rewrite (quantize_qdq.cc) so the choices can be inspected and tested on their own.
 #pragma once
 
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,6 +28,11 @@ struct QdqPlan {
 // Inputs of `node` that carry activation data under its role (e.g. input 0 of Reshape, both
 // operands of Add, the activation and non-constant weights of MatMul).
 std::vector<int> data_input_indices(const ir::Node& node, QuantRole role);
+
+// Names of the graph's head: the nodes computed from the graph inputs alone through its first
+// `convs` Conv/Gemm/MatMul nodes (input scaling, layout Transpose, the stem convolution and its
+// activation, ...), in graph order.
+std::vector<std::string> head_node_names(const ir::Graph& graph, int convs);
 
 // Plans the rewrite of `graph` (which must be topologically sorted and free of Q/DQ nodes).
 Expected<QdqPlan> plan_qdq(const ir::Graph& graph, const CalibrationResult& calibration,

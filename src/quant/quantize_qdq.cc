@@ -193,7 +193,11 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
   const ir::Value* x = node->inputs[0];
   ir::Value* w = node->inputs[1];
   if (!w->is_constant()) return Status::Ok();  // MatMul of two activations: nothing constant
-  const float input_scale = plan_.params.at(x).scale.at(0);
+  // A layer reading a float activation (mixed precision) computes in float: int8 weights behind
+  // their DequantizeLinear, the bias stays float.
+  const auto x_params = plan_.params.find(x);
+  const bool float_input = x_params == plan_.params.end();
+  const float input_scale = float_input ? 0.0f : x_params->second.scale.at(0);
   const Tensor& weights = *w->constant;
   // Output-channel axis of the weights and the channel count.
   int axis = 0;
@@ -224,7 +228,7 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
                            (node->op != OpType::kGemm || options_.per_channel_gemm_weights);
   const int quant_axis = per_channel ? axis : -1;
   std::vector<float> min_scales;
-  if (bias) {
+  if (bias && !float_input) {
     min_scales = min_bias_weight_scales(*bias, input_scale);
     if (quant_axis < 0) {
       const float m = *std::max_element(min_scales.begin(), min_scales.end());
@@ -242,7 +246,15 @@ Status QdqWriter::quantize_weighted(ir::Node* node) {
     for (size_t c = 0; c < shift.size(); ++c) b[c] -= static_cast<float>(shift[c]);
   }
   graph_.set_input(node, 1, dequantized_constant(next_id("w"), std::move(qw).value(), DType::kI8));
-  if (bias) {
+  if (bias && float_input) {
+    ir::Value* fb = graph_.add_constant(next_id("b"), std::move(*bias));
+    if (node->inputs.size() < 3) {
+      node->inputs.push_back(fb);
+      fb->consumers.push_back(node);
+    } else {
+      graph_.set_input(node, 2, fb);
+    }
+  } else if (bias) {
     auto qb = quantize_bias(*bias, input_scale, weight_scales);
     if (!qb.ok()) return Status::Error(where(*node) + ": " + qb.status().message());
     ir::Value* dq = dequantized_constant(next_id("b"), std::move(qb).value(), DType::kI32);

@@ -61,6 +61,11 @@ struct QuantizeOptions {
   bool bias_correction = true;
   std::vector<std::string> float_nodes;  // names of nodes to leave in float (diagnostics only:
                                          // the full-integer TFLite target needs none)
+  // Activations kept in float by value name (mixed precision, mixed_precision.h): no Q/DQ pair
+  // on them, so their producer and readers compute in float on dequantized inputs (weights stay
+  // int8 behind a DequantizeLinear; a layer reading a float activation keeps a float bias). The
+  // params of every other activation are planned as if these were quantized.
+  std::vector<std::string> float_values;
   // Real ranges forced on activations by value name (before tying and nudging), replacing the
   // estimated range; fixed-output params still win.
   std::map<std::string, FloatRange> range_overrides;

@@ -44,6 +44,23 @@ struct DelegateCoverageRow {
 };
 
 // One written model file and its verification against the source.
+// What the int8 quantizer did for one variant (report section "INT8").
+struct Int8Report {
+  std::string mode;  // "mixed" (float islands allowed) or "integer-only"
+  struct Kept {
+    std::string value;     // activation kept in float
+    std::string producer;  // op writing it
+    double noise = 0;      // why: its measured share of output noise energy when int8
+  };
+  std::vector<Kept> kept_in_float;               // most harmful first
+  std::vector<std::string> bias_corrected;       // layers whose bias sequential correction changed
+  int64_t heldout_images = 0;                    // calibration images held out from the ranges
+  std::optional<double> heldout_agreement;       // top-1 agreement with the source on them
+  std::optional<double> heldout_agreement_int8;  // the same with every activation int8
+  std::optional<double> target_agreement;        // mixed: the --int8-agreement budget
+  bool target_met = false;                       // mixed: the budget was reached
+};
+
 struct VariantReport {
   std::string format;                          // "onnx" or "tflite"
   std::string precision;                       // "fp32", "fp16" or "int8"
@@ -64,7 +81,8 @@ struct VariantReport {
   Verdict verdict = Verdict::kPass;            // tolerance check result
   std::string reason;                          // why FAILED ("cosine 0.91 < 0.99"); may note a PASS
   std::vector<DelegateCoverageRow> delegates;  // delegate coverage of the file, when analyzed
-  std::string target_changes;  // what --target rewrote ("decompose_hard_swish: 19, ..."), or ""
+  std::string target_changes;      // what --target rewrote ("decompose_hard_swish: 19, ..."), or ""
+  std::optional<Int8Report> int8;  // int8 variants: mode, float islands, bias correction
 };
 
 // The whole run.

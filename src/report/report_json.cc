@@ -70,6 +70,30 @@ std::string render_json(const ConversionReport& r) {
     write_optional(j, "cosine", v.cosine);
     write_optional(j, "max_abs_diff", v.max_abs_diff);
     write_optional(j, "latency_p50_ms", v.latency_p50_ms);
+    j.key("int8");
+    if (v.int8) {
+      j.begin_object();
+      j.field("mode", v.int8->mode);
+      j.key("kept_in_float");
+      j.begin_array();
+      for (const Int8Report::Kept& k : v.int8->kept_in_float) {
+        j.begin_object();
+        j.field("value", k.value);
+        j.field("producer", k.producer);
+        j.field("noise_share", k.noise);
+        j.end_object();
+      }
+      j.end_array();
+      j.field("bias_corrected", v.int8->bias_corrected);
+      j.field("heldout_images", v.int8->heldout_images);
+      write_optional(j, "heldout_agreement", v.int8->heldout_agreement);
+      write_optional(j, "heldout_agreement_all_int8", v.int8->heldout_agreement_int8);
+      write_optional(j, "target_agreement", v.int8->target_agreement);
+      j.field("target_met", v.int8->target_met);
+      j.end_object();
+    } else {
+      j.null();
+    }
     j.field("verdict", verdict_name(v.verdict));
     j.field("reason", v.reason);
     j.field("target_changes", v.target_changes);

@@ -112,6 +112,38 @@ std::string render_markdown(const ConversionReport& r) {
   }
 
   md += delegate_section(r);
+  bool any_int8 = false;
+  for (const VariantReport& v : r.variants) any_int8 = any_int8 || v.int8.has_value();
+  if (any_int8) {
+    md += "## INT8\n\n";
+    for (const VariantReport& v : r.variants) {
+      if (!v.int8) continue;
+      const Int8Report& q = *v.int8;
+      md += "- " + format_display_name(v.format) + " `" + cell(file_name(v.path)) + "`: " + q.mode;
+      if (q.heldout_images > 0) {
+        md += "; top-1 agreement " + format_percent(q.heldout_agreement) + " on " +
+              std::to_string(q.heldout_images) + " held-out calibration images";
+        if (q.mode == "mixed")
+          md += " (every activation int8: " + format_percent(q.heldout_agreement_int8) +
+                "; target " + format_percent(q.target_agreement) +
+                (q.target_met ? ", met" : ", **not met**") + ")";
+      }
+      md += "; " + std::to_string(q.bias_corrected.size()) + " layers bias-corrected\n";
+      if (q.mode == "mixed") {
+        md += "  - " + std::to_string(q.kept_in_float.size()) +
+              " activations kept in float (float op between DEQUANTIZE and QUANTIZE; ranked by "
+              "measured output noise when int8)" +
+              (q.kept_in_float.empty() ? std::string() : ":") + "\n";
+        for (const Int8Report::Kept& k : q.kept_in_float) {
+          char noise[32];
+          std::snprintf(noise, sizeof noise, "%.3g", k.noise);
+          md += "    - `" + cell(k.value) + "` (" + k.producer + ", noise share " + noise + ")\n";
+        }
+      }
+    }
+    md += "\n";
+  }
+
   md += "## Settings\n\n| setting | value |\n|---|---|\n";
   for (const auto& [key, value] : r.settings) md += "| " + cell(key) + " | " + cell(value) + " |\n";
   md += "\n## Synthetic data\n\n";

@@ -12,6 +12,7 @@
 #include "ir/verifier.h"
 #include "quant/calibration.h"
 #include "quant/fold_gates.h"
+#include "quant/hard_swish_form.h"
 #include "quant/lower_to_integer.h"
 #include "quant/ptq.h"
 #include "quant_test_graphs.h"
@@ -152,6 +153,48 @@ TEST(FoldGates, HardSwishSpelledAsMulOfHardSigmoidBecomesHardSwish) {
   ASSERT_TRUE(folded.ok());
   EXPECT_EQ(count(g, OpType::kHardSwish), 1);
   EXPECT_EQ(count(g, OpType::kMul), 0);
+  const Tensor in = Tensor::FromVector<float>(DType::kF32, {1, 4}, {-4.0f, -1.0f, 0.5f, 4.0f});
+  const std::vector<float> y = run(g, in);
+  const float expected[] = {0.0f, -1.0f / 3.0f, 0.5f * 3.5f / 6.0f, 4.0f};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(y[i], expected[i], 1e-6f);
+}
+
+// Hard-swish as Add(x, 3) -> Clip(0, 6) -> Mul(x, .) with the 1/6 folded into the readers: the
+// SE mean feeds a conv and the SE product feeds the projection conv, so both convs take it.
+TEST(HardSwishForm, DecomposedBlockComputesTheSameFp32) {
+  const ir::Graph original = mobile_block(false);
+  ir::Graph g = original.clone();
+  auto rewrite = decompose_hard_swish(g);
+  ASSERT_TRUE(rewrite.ok()) << rewrite.status().message();
+  EXPECT_EQ(rewrite->decomposed, 1);
+  EXPECT_EQ(rewrite->folded, 1);
+  EXPECT_EQ(rewrite->weights_scaled, 2);  // se_reduce and project
+  EXPECT_EQ(count(g, OpType::kHardSwish), 0);
+  EXPECT_EQ(count(g, OpType::kMul), count(original, OpType::kMul) + 1);
+  EXPECT_EQ(count(g, OpType::kConv), count(original, OpType::kConv));
+  ASSERT_TRUE(ir::verify(g).ok());
+  // Values that hold six times their old value are no longer under their old names.
+  EXPECT_EQ(g.find_value("se_mean"), nullptr);
+  EXPECT_NE(g.find_value("se_mean_x6"), nullptr);
+  for (const Tensor& x : images(4, 7)) {
+    const std::vector<float> a = run(original, x), b = run(g, x);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-5f);
+  }
+}
+
+// A hard-swish whose result leaves the graph keeps its value through an explicit Mul by 1/6.
+TEST(HardSwishForm, UnfoldableReaderGetsAnExplicitSixth) {
+  ir::Graph g;
+  ir::Value* x = g.add_value("x", DType::kF32, ir::make_shape({1, 4}));
+  g.inputs.push_back(x);
+  g.outputs.push_back(node(g, OpType::kHardSwish, "hswish", {x}));
+  auto rewrite = decompose_hard_swish(g);
+  ASSERT_TRUE(rewrite.ok()) << rewrite.status().message();
+  EXPECT_EQ(rewrite->decomposed, 1);
+  EXPECT_EQ(rewrite->folded, 0);
+  EXPECT_EQ(count(g, OpType::kMul), 2);
+  EXPECT_EQ(g.outputs[0]->name, "hswish");
   const Tensor in = Tensor::FromVector<float>(DType::kF32, {1, 4}, {-4.0f, -1.0f, 0.5f, 4.0f});
   const std::vector<float> y = run(g, in);
   const float expected[] = {0.0f, -1.0f / 3.0f, 0.5f * 3.5f / 6.0f, 4.0f};

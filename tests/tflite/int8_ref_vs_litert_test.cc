@@ -245,9 +245,10 @@ TEST(Int8RefVsLiteRt, MconvInt8ExportMatchesWithinOneLsb) {
   MCONV_REQUIRE_LITERT();
   const std::string dir = mconv::test::make_temp_dir("int8_export_ref_vs_litert");
   const std::string out = dir + "/mobilenet_v3_small_int8.tflite";
-  mconv::test::CommandResult r = mconv::test::run_command(
-      "'" + mconv::test::mconv_binary() + "' convert '" + onnx + "' -o '" + out +
-      "' --precision int8 --calib '" + mconv::test::shared_images_dir() + "' --calib-count 50");
+  mconv::test::CommandResult r =
+      mconv::test::run_command("'" + mconv::test::mconv_binary() + "' convert '" + onnx + "' -o '" +
+                               out + "' --precision int8 --integer-only --calib '" +
+                               mconv::test::shared_images_dir() + "' --calib-count 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   compare_on_images(
       {out, mconv::PreprocessPreset::kTorch, "litert", mconv::runtime::IntegerRounding::kLiteRt});
@@ -263,7 +264,7 @@ TEST(Int8RefVsLiteRt, MconvUint8IoExportMatchesWithinOneLsb) {
   const std::string out = dir + "/mobilenet_v3_small_int8_u8io.tflite";
   mconv::test::CommandResult r =
       mconv::test::run_command("'" + mconv::test::mconv_binary() + "' convert '" + onnx + "' -o '" +
-                               out + "' --precision int8 --io uint8 --calib '" +
+                               out + "' --precision int8 --integer-only --io uint8 --calib '" +
                                mconv::test::shared_images_dir() + "' --calib-count 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   compare_on_images(
@@ -279,9 +280,10 @@ TEST(Int8RefVsLiteRt, MconvInt8KerasExportMatchesWithinOneLsb) {
   MCONV_REQUIRE_LITERT();
   const std::string dir = mconv::test::make_temp_dir("int8_keras_ref_vs_litert");
   const std::string out = dir + "/keras_mobilenet_v3_small_int8.tflite";
-  mconv::test::CommandResult r = mconv::test::run_command(
-      "'" + mconv::test::mconv_binary() + "' convert '" + source + "' -o '" + out +
-      "' --precision int8 --calib '" + mconv::test::shared_images_dir() + "' --calib-count 50");
+  mconv::test::CommandResult r =
+      mconv::test::run_command("'" + mconv::test::mconv_binary() + "' convert '" + source +
+                               "' -o '" + out + "' --precision int8 --integer-only --calib '" +
+                               mconv::test::shared_images_dir() + "' --calib-count 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   compare_on_images(
       {out, mconv::PreprocessPreset::kKeras, "litert", mconv::runtime::IntegerRounding::kLiteRt});
