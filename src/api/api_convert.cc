@@ -31,6 +31,8 @@ Result<ConvertResult> convert(const std::string& source, const std::string& outp
     o.calibration.count = c.count;
     o.calibration.threads = c.threads;
     o.calibration.synthetic = c.images_dir.empty() ? 32 : 0;
+    // Random inputs: the quantizer form measured best on them (quant/ptq.h).
+    if (c.images_dir.empty()) o.ptq = quant::synthetic_calibration_ptq_options();
   }
   auto model = pipeline::import_model(*file);
   if (!model.ok()) return to_api(model.status());

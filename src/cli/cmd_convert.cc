@@ -115,9 +115,9 @@ CommandSpec convert_spec() {
                .help = "int8: full integer, every activation int8 (no mixed precision)"},
               {.name = "split-groups",
                .value_name = "N",
-               .help = "int8: split conv chains into up to N channel groups (default 4; 1 = "
-                       "off: the fastest file, the groups cost convolutions, a Concat and a "
-                       "Gather, but buy accuracy)"},
+               .help = "int8: split conv chains into up to N channel groups (default 4, 6 "
+                       "without --calib; 1 = off: the fastest file, the groups cost "
+                       "convolutions, a Concat and a Gather, but buy accuracy)"},
               {.name = "io",
                .value_name = "T",
                .help = "int8 TFLite: float (default), int8 or uint8 inputs/outputs"},
@@ -203,7 +203,11 @@ Status int8_options(const ParsedArgs& args, ModelFormat source_format, bool requ
   if (require_calib && (!calib || calib->empty()))
     return Status::Error("--precision int8 needs --calib DIR");
   if (calib) options.calibration.dir = *calib;
-  if (!calib) options.calibration.synthetic = 32;
+  if (!calib) {
+    options.calibration.synthetic = 32;
+    // Random inputs: the quantizer form measured best on them (ptq.h), before the flags below.
+    options.ptq = quant::synthetic_calibration_ptq_options();
+  }
   MCONV_ASSIGN_OR_RETURN(
       int64_t count,
       int_option(args, "calib-count", static_cast<int64_t>(options.calibration.count), 1, 100000));

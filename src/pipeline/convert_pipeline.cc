@@ -155,7 +155,11 @@ Status to_int8(ir::Graph& graph, const ConvertOptions& options, ConvertReport& o
   // faster in float (ptq.h), and they are where int8 loses most. Measured on Keras
   // MobileNetV3-Small (400 images): head of 0 / 1 / 2 convs, top-1 agreement 77.0% / 80.8% /
   // 87.0%, top-1 70.5% / 73.8% / 78.2%. A full-integer file (TFLite) cannot have a float head.
-  if (options.target == ModelFormat::kOnnx && !options.integer_only) ptq.float_head_convs = 2;
+  // Not on seeded random inputs (no images): there the previous quantizer's form is kept
+  // (quant::synthetic_calibration_ptq_options).
+  if (options.target == ModelFormat::kOnnx && !options.integer_only &&
+      !options.calibration.dir.empty())
+    ptq.float_head_convs = 2;
   if (options.integer_only) ptq.mixed.enabled = false;
   MCONV_ASSIGN_OR_RETURN(quant::PtqResult result,
                          quant::quantize_post_training(graph, source, ptq));

@@ -70,6 +70,16 @@ PtqOptions product_ptq_options() {
   return options;
 }
 
+PtqOptions synthetic_calibration_ptq_options() {
+  PtqOptions options;
+  options.split.max_groups = 6;
+  options.hard_swish = HardSwishForm::kHardSwish;
+  options.bias_correction_images = 0;
+  options.holdout_share = 0;
+  options.mixed.enabled = false;
+  return options;
+}
+
 Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const CalibrationSource& source,
                                            const PtqOptions& options) {
   PtqResult result;
@@ -135,7 +145,9 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
   std::vector<Tensor> bc_inputs;
   LayerMeans bc_reference;
   const size_t bc_count =
-      std::min(range_count, static_cast<size_t>(std::max(0, options.bias_correction_images)));
+      range_count < static_cast<size_t>(std::max(0, options.min_bias_correction_images))
+          ? 0
+          : std::min(range_count, static_cast<size_t>(std::max(0, options.bias_correction_images)));
   if (bc_count > 0) {
     MCONV_ASSIGN_OR_RETURN(bc_inputs, stacked_runs(source, 0, bc_count));
     MCONV_ASSIGN_OR_RETURN(bc_reference, fp32_layer_means(result.fp32, bc_inputs));

@@ -31,6 +31,20 @@ enum class Rule {
   // Hybrid kernels quantize activations on the fly, differently in each version: the rule
   // tests/tflite uses for this file (same top-1 on 7 of 8 photos, total variation < 0.5).
   kDynamicRange,
+  // mconv's int8 file with float output (QUANTIZE ... int8 logits -> DEQUANTIZE -> float
+  // SOFTMAX): within one step of an int8 probability (1/256), same top-1 on every photo.
+  // Found by cutting the graph after each tensor (both runtimes on the 8 photos): every
+  // CONV/DEPTHWISE/ADD/MUL/CONCATENATION/GATHER output is bit-identical; the first difference is
+  // an int8 MEAN (squeeze-excite pooling, input scale 0.05863 zp -122, output scale 0.01152 zp
+  // -96, 14x14): photo 7, channel 60, sum 443 gives exactly 11.499987 output steps; TFLite 2.9
+  // rounds it to 11 (fixed-point multiplier), LiteRT to 12 (its float requantization of the
+  // zero-point-offset sum is off by ~1e-5 step). The one-step difference then passes through the
+  // sigmoid gate and grows to 4 logit steps, 1.8e-3 in probability. Main's file has the same
+  // MEAN ops and simply met no such near-tie on these photos. A MEAN computed as an int8
+  // DEPTHWISE_CONV_2D over the whole plane made both runtimes bit-identical (logits equal) but
+  // cost +2.5 ms in TFLite 2.9 and +2.8 ms in LiteRT (4.6 -> 7.1 ms, 9.0 -> 11.9 ms), so the
+  // file keeps MEAN and the rule admits the kernel difference.
+  kInt8FloatOutput,
   // XNNPACK 2.9 refuses the file and TFLite 2.9's built-in integer kernels run it; they differ
   // from LiteRT's XNNPACK and from every rounding of mconv's interpreter (measured: up to 51 LSB
   // on the TOCO file, 34 on TF-Hub's): same top-1 on 6 of 8 photos.
@@ -137,6 +151,12 @@ class TfliteVsLitert : public ::testing::Test {
         EXPECT_LE(max_diff, integer_output ? 1.0 : 1e-4 * std::max(range, 1.0));
         EXPECT_EQ(top1_same, kImages);
         break;
+      case Rule::kInt8FloatOutput:
+        EXPECT_NE((*native)->execution().find("XNNPACK delegate"), std::string::npos);
+        EXPECT_FALSE(integer_output);
+        EXPECT_LE(max_diff, 1.0 / 256);
+        EXPECT_EQ(top1_same, kImages);
+        break;
       case Rule::kDynamicRange:
         EXPECT_GE(top1_same, kImages - 1);
         EXPECT_LT(total_variation, 0.5);
@@ -174,7 +194,7 @@ TEST_F(TfliteVsLitert, MconvFp16) {
   check({dir_ + "/fp16.tflite", mconv::PreprocessPreset::kKeras});
 }
 TEST_F(TfliteVsLitert, MconvInt8) {
-  check({dir_ + "/int8.tflite", mconv::PreprocessPreset::kKeras});
+  check({dir_ + "/int8.tflite", mconv::PreprocessPreset::kKeras, Rule::kInt8FloatOutput});
 }
 TEST_F(TfliteVsLitert, MconvInt8Uint8Io) {
   check({dir_ + "/int8_u8io.tflite", mconv::PreprocessPreset::kKeras});
