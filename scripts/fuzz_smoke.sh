@@ -55,7 +55,10 @@ for target in $targets; do
   else
     status=1
     echo "fuzz_smoke: fuzz_$target FAILED; log: $log" >&2
-    grep -E "ERROR|SUMMARY|Test unit written" "$log" | head -20 >&2 || true
+    # The finding's own lines (a sanitizer report, a broken fuzz invariant, an uncaught exception)
+    # and the top of its stack, so a CI log alone says what broke without the artifact.
+    grep -E "ERROR|SUMMARY|Test unit written|fuzz invariant broken|terminate called|what\(\)|^ +#[0-9]+ " \
+      "$log" | head -40 >&2 || true
   fi
 done
 exit $status

@@ -109,4 +109,22 @@ Expected<std::vector<OutputInfo>> infer_node_outputs(const ir::Node& node) {
   return std::move(ctx.results());
 }
 
+Status check_declared_dtypes(const ir::Graph& graph) {
+  for (const auto& node_ptr : graph.nodes()) {
+    const ir::Node& node = *node_ptr;
+    auto inferred = infer_node_outputs(node);
+    if (!inferred.ok()) continue;
+    for (size_t i = 0; i < node.outputs.size() && i < inferred->size(); ++i) {
+      const DType made = (*inferred)[i].dtype;
+      const ir::Value* out = node.outputs[i];
+      if (made == DType::kUndefined || out->dtype == DType::kUndefined || made == out->dtype)
+        continue;
+      return Status::Error(where(node) + ": output '" + out->name + "' is declared " +
+                           std::string(dtype_name(out->dtype)) + " but its inputs make it " +
+                           std::string(dtype_name(made)));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace mconv::passes

@@ -23,4 +23,11 @@ Expected<PassResult> infer_shapes(ir::Graph& graph);
 // graph (constant folding uses it to size a result before computing it).
 Expected<std::vector<shapes::OutputInfo>> infer_node_outputs(const ir::Node& node);
 
+// A file declares every tensor's dtype, and nothing stops it from declaring one its producer
+// cannot make (a MUL of two uint8 tensors "returning" float32). Inference would silently replace
+// it, leaving consumers that were checked against the declared dtype inconsistent; importers call
+// this instead so the file's error is named at its node. Nodes whose shapes do not infer are left
+// to infer_shapes, which reports them.
+Status check_declared_dtypes(const ir::Graph& graph);
+
 }  // namespace mconv::passes

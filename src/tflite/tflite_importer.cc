@@ -11,6 +11,7 @@
 #include "core/file_io.h"
 #include "ir/import_checks.h"
 #include "ir/verifier.h"
+#include "passes/shape_inference.h"
 #include "tflite/import_context.h"
 #include "tflite/metadata/tflite_metadata.h"
 
@@ -194,6 +195,7 @@ Expected<ir::Model> import_tflite_bytes(const std::vector<uint8_t>& bytes,
   if (options.verify_graph) {
     if (Status s = ir::verify(graph); !s.ok()) return s.with_context(file + ": imported graph");
   }
+  if (Status s = passes::check_declared_dtypes(graph); !s.ok()) return s.with_context(file);
   return result;
 }
 

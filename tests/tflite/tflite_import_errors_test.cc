@@ -339,6 +339,24 @@ TEST(TfliteImportErrors, ZeroPointCountDifferentFromScaleCount) {
   expect_error(a.finish(), {"'ain'", "2 quantization scales but 1 zero points"});
 }
 
+// An ADD of two uint8 tensors declared to return float32, feeding a float CONV (found by the
+// fuzzer): each node alone passes the verifier, but the ADD cannot make what the file declares,
+// so the import names that node instead of handing on a graph whose dtypes change under inference.
+TEST(TfliteImportErrors, OutputDtypeItsInputsCannotMake) {
+  TfliteModelBuilder b;
+  using Q = TfliteModelBuilder::Quant;
+  const int a = b.tensor("a", tfl::TensorType_UINT8, {1, 4}, Q{{0.5f}, {0}, 0});
+  const int c = b.tensor("c", tfl::TensorType_UINT8, {1, 4}, Q{{0.5f}, {0}, 0});
+  const int sum = b.tensor("sum", tfl::TensorType_FLOAT32, {1, 4});
+  const int k = b.constant<float>("k", tfl::TensorType_FLOAT32, {4}, {1, 2, 3, 4});
+  const int out = b.tensor("out", tfl::TensorType_FLOAT32, {1, 4});
+  b.op(tfl::BuiltinOperator_ADD, {a, c}, {sum}, add_options());
+  b.op(tfl::BuiltinOperator_ADD, {sum, k}, {out}, add_options());
+  b.inputs({a, c});
+  b.outputs({out});
+  expect_error(b.finish(), {"node 'sum' (Add)", "declared f32", "inputs make it u8"});
+}
+
 // Single-byte mutations anywhere past the header: the import either fails with one line or
 // yields a graph that passed ir::verify, never a crash or a hang.
 TEST(TfliteImportErrors, ByteMutationsNeverCrash) {
