@@ -242,11 +242,15 @@ Expected<int> split_channel_groups(ir::Graph& graph, const CalibrationResult& st
   std::vector<ir::Node*> heads;
   for (const auto& node : graph.nodes()) heads.push_back(node.get());
   int split = 0;
+  const std::unordered_set<std::string> keep(options.keep_whole.begin(), options.keep_whole.end());
   std::unordered_set<const ir::Node*> removed;  // nodes of split chains (freed, never revisit)
   for (ir::Node* head : heads) {
     if (removed.count(head)) continue;
     Chain chain;
     if (!find_chain(graph, head, &chain)) continue;
+    if (std::any_of(chain.nodes.begin(), chain.nodes.end(),
+                    [&](const ir::Node* n) { return keep.count(n->name) > 0; }))
+      continue;
     // Every value but the last (tied to the Concat) weighs in; all need per-channel ranges.
     std::vector<const ChannelRanges*> values;
     bool complete = true;

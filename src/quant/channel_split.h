@@ -20,6 +20,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "ir/graph.h"
@@ -35,6 +37,8 @@ struct ChannelSplitOptions {
     kGainWeighted,  // sum of group spread^2 * |depthwise kernel of the channel|^2 (before it)
   };
   Cost cost = Cost::kRelative;  // what the grouping minimises
+  // Nodes whose chains stay whole (e.g. a head left in float, where int8 params do not apply).
+  std::vector<std::string> keep_whole;
 };
 
 // Splits the qualifying chains of `graph` in place; returns how many were split. Needs

@@ -128,8 +128,13 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
     calibration.channel_ranges = true;
     MCONV_ASSIGN_OR_RETURN(CalibrationResult channels,
                            calibrate(result.fp32, range_source, calibration));
-    MCONV_ASSIGN_OR_RETURN(result.chains_split,
-                           split_channel_groups(result.fp32, channels, options.split));
+    // A head left in float keeps its chains whole: its first convolutions are then the
+    // source's, not some of their channel groups (which left the other groups in int8).
+    ChannelSplitOptions split = options.split;
+    if (options.float_head_convs > 0)
+      for (std::string& name : head_node_names(result.fp32, options.float_head_convs))
+        split.keep_whole.push_back(std::move(name));
+    MCONV_ASSIGN_OR_RETURN(result.chains_split, split_channel_groups(result.fp32, channels, split));
     calibration.channel_ranges = false;
   }
   if (options.hard_swish == HardSwishForm::kAddMul) {

@@ -149,6 +149,19 @@ TEST(ChannelSplit, SplitsDisparateChannelsExactly) {
   EXPECT_GT(sqnr(original, g), 100.0);
 }
 
+// A chain with a node named in keep_whole (e.g. a head left in float) is not split, even where
+// the same chain splits without it.
+TEST(ChannelSplit, KeepWholeLeavesTheNamedChainAlone) {
+  ir::Graph g = stem(false);
+  auto stats = calibrate(g, inputs(8, 10), {.channel_ranges = true});
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  auto split = split_channel_groups(g, *stats, {.max_groups = 2, .keep_whole = {"depthwise"}});
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  EXPECT_EQ(*split, 0);
+  EXPECT_EQ(count_ops(g, OpType::kConv), 3);
+  EXPECT_EQ(count_ops(g, OpType::kGather), 0);
+}
+
 TEST(ChannelSplit, LeavesUniformChannelsAlone) {
   ir::Graph g = stem(true);
   auto stats = calibrate(g, inputs(8, 10), {.channel_ranges = true});

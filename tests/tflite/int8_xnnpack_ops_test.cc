@@ -29,11 +29,12 @@ namespace {
 namespace fb = ::tflite;
 
 // Converts `source` to `out` (.tflite or .onnx) at int8 with the built binary.
-void convert_int8(const std::string& source, const std::string& out, const std::string& preset) {
+void convert_int8(const std::string& source, const std::string& out, const std::string& preset,
+                  const std::string& flags = "") {
   const mconv::test::CommandResult r = mconv::test::run_command(
       "'" + mconv::test::mconv_binary() + "' convert '" + source + "' -o '" + out +
       "' --precision int8 --calib '" + mconv::test::shared_images_dir() +
-      "' --calib-count 16 --split-groups 1 --preset " + preset);
+      "' --calib-count 16 --split-groups 1 --preset " + preset + " " + flags);
   ASSERT_EQ(r.exit_code, 0) << r.output;
 }
 
@@ -53,8 +54,10 @@ bool is_int8(const fb::Tensor* t) {
 }
 
 // Every operator of `path` is an int8 operator XNNPACK's delegate takes (with its scale
-// bounds), except the float tail after the DEQUANTIZE (the Softmax left in float).
-void expect_xnnpack_int8_only(const std::string& path) {
+// bounds), except the float tail after the DEQUANTIZE (the Softmax left in float) and, unless
+// `integer_only`, a float head before the first QUANTIZE (input scaling, stem convolution,
+// hard-swish, first depthwise convolution: float ops XNNPACK takes, in the same partition).
+void expect_xnnpack_int8_only(const std::string& path, bool integer_only) {
   auto bytes = mconv::read_file_bytes(path);
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   const fb::Model* model = fb::GetModel(bytes->data());
@@ -75,14 +78,25 @@ void expect_xnnpack_int8_only(const std::string& path) {
                                                   fb::BuiltinOperator_PAD,
                                                   fb::BuiltinOperator_QUANTIZE,
                                                   fb::BuiltinOperator_DEQUANTIZE};
-  bool float_tail = false;
-  int checked = 0;
+  const std::set<fb::BuiltinOperator> float_head_ops = {
+      fb::BuiltinOperator_ADD,     fb::BuiltinOperator_SUB,   fb::BuiltinOperator_MUL,
+      fb::BuiltinOperator_CONV_2D, fb::BuiltinOperator_PAD,   fb::BuiltinOperator_DEPTHWISE_CONV_2D,
+      fb::BuiltinOperator_RELU,    fb::BuiltinOperator_RELU6, fb::BuiltinOperator_QUANTIZE};
+  bool float_head = true, float_tail = false;
+  int checked = 0, head_ops = 0;
   for (const fb::Operator* op : *sg->operators()) {
     const fb::BuiltinOperator code = code_of(model, op);
     const std::string name = fb::EnumNameBuiltinOperator(code);
     EXPECT_NE(code, fb::BuiltinOperator_GATHER) << path;
     EXPECT_NE(code, fb::BuiltinOperator_TRANSPOSE) << path;
     EXPECT_NE(code, fb::BuiltinOperator_HARD_SWISH) << path << ": XNNPACK has no int8 HARD_SWISH";
+    if (float_head && code != fb::BuiltinOperator_QUANTIZE) {
+      EXPECT_TRUE(float_head_ops.count(code)) << path << ": float " << name << " in the head";
+      EXPECT_FALSE(is_int8(tensor(op->outputs()->Get(0)))) << path << ": " << name;
+      ++head_ops;
+      continue;
+    }
+    float_head = false;
     if (float_tail) {
       EXPECT_EQ(code, fb::BuiltinOperator_SOFTMAX) << path << ": float " << name << " at the end";
       continue;
@@ -119,6 +133,7 @@ void expect_xnnpack_int8_only(const std::string& path) {
     }
   }
   EXPECT_GT(checked, 10) << path << ": expected the ADD/MUL of hard-swish and squeeze-excite";
+  if (integer_only) EXPECT_EQ(head_ops, 0) << path << ": float ops before the input QUANTIZE";
 }
 
 // No Gather anywhere; a Transpose only on a graph input (NHWC signature), possibly through its
@@ -160,7 +175,9 @@ TEST_P(Int8FastGraph, XnnpackOpsOnlyAndNoGatherOrTranspose) {
   const std::string dir = mconv::test::make_temp_dir("int8_fast_graph");
   convert_int8(source, dir + "/m_int8.tflite", GetParam().preset);
   convert_int8(source, dir + "/m_int8.onnx", GetParam().preset);
-  expect_xnnpack_int8_only(dir + "/m_int8.tflite");
+  convert_int8(source, dir + "/m_int8_integer.tflite", GetParam().preset, "--integer-only");
+  expect_xnnpack_int8_only(dir + "/m_int8.tflite", false);
+  expect_xnnpack_int8_only(dir + "/m_int8_integer.tflite", true);
   expect_onnx_without_gather_or_transpose(dir + "/m_int8.onnx");
 }
 
