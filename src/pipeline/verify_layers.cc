@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 
 #include "ir/derived_names.h"
@@ -21,6 +22,21 @@ bool reads_gate_weights(const ir::Node& node) {
   return std::any_of(node.inputs.begin(), node.inputs.end(), [](const ir::Value* in) {
     return in && in->is_constant() && ir::is_derived(in->name, ir::Derivation::kGate);
   });
+}
+
+// Whether a derivation in `name`'s suffixes is kGrouped ("x_grouped", "x_grouped_dq").
+bool holds_grouped_channels(std::string_view name) {
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    for (size_t d = 0; d < ir::kDerivationCount; ++d) {
+      const auto derivation = static_cast<ir::Derivation>(d);
+      if (!ir::is_derived(name, derivation)) continue;
+      if (derivation == ir::Derivation::kGrouped) return true;
+      name.remove_suffix(ir::derivation_suffix(derivation).size());
+      stripped = true;
+    }
+  }
+  return false;
 }
 
 bool all_consumers_are(const ir::Value& v, ir::OpType op) {
@@ -68,6 +84,8 @@ std::vector<Captured> captured_values(const ir::Graph& graph,
       // A conv that quant::fold_gates scaled (weights "<w>_gate") writes alpha * x + beta under
       // the old name: not the same tensor any more.
       if (reads_gate_weights(*node)) continue;
+      // quant::fold_channel_order left it with its channels in channel groups' order.
+      if (holds_grouped_channels(v->name)) continue;
       out.push_back({position, node.get(), v, it->second});
     }
     ++position;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "quant/bias_correction.h"
+#include "quant/fold_channel_order.h"
 #include "quant/fold_gates.h"
 #include "quant/qdq_plan.h"
 
@@ -135,6 +136,13 @@ Expected<PtqResult> quantize_post_training(const ir::Graph& fp32, const Calibrat
       for (std::string& name : head_node_names(result.fp32, options.float_head_convs))
         split.keep_whole.push_back(std::move(name));
     MCONV_ASSIGN_OR_RETURN(result.chains_split, split_channel_groups(result.fp32, channels, split));
+    if (options.fold_channel_order && result.chains_split > 0) {
+      MCONV_ASSIGN_OR_RETURN(ChannelOrderFolding folding, fold_channel_order(result.fp32));
+      result.gathers_folded = folding.gathers_folded;
+      for (const auto& [from, to] : folding.renamed)
+        if (auto it = quantize.range_overrides.find(from); it != quantize.range_overrides.end())
+          quantize.range_overrides.emplace(to, it->second);
+    }
     calibration.channel_ranges = false;
   }
   if (options.hard_swish == HardSwishForm::kAddMul) {

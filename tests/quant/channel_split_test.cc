@@ -11,6 +11,7 @@
 
 #include "ir/verifier.h"
 #include "passes/shape_inference.h"
+#include "quant/fold_channel_order.h"
 #include "quant/ptq.h"
 #include "quant/quantize_qdq.h"
 #include "runtime/interpreter.h"
@@ -160,6 +161,40 @@ TEST(ChannelSplit, KeepWholeLeavesTheNamedChainAlone) {
   EXPECT_EQ(*split, 0);
   EXPECT_EQ(count_ops(g, OpType::kConv), 3);
   EXPECT_EQ(count_ops(g, OpType::kGather), 0);
+}
+
+// fold_channel_order: the Gather that restores the channel order goes into the reader's weights
+// (the projection conv's input channels); the graph computes the same and holds no Gather.
+TEST(ChannelSplit, ChannelOrderFoldsIntoTheReaderExactly) {
+  ir::Graph g = stem(false);
+  const ir::Graph original = g.clone();
+  auto stats = calibrate(g, inputs(8, 10), {.channel_ranges = true});
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  auto split = split_channel_groups(g, *stats, {.max_groups = 2});
+  ASSERT_TRUE(split.ok() && *split == 1);
+  ASSERT_EQ(count_ops(g, OpType::kGather), 1);
+  auto folded = fold_channel_order(g);
+  ASSERT_TRUE(folded.ok()) << folded.status().message();
+  EXPECT_EQ(folded->gathers_folded, 1);
+  EXPECT_EQ(count_ops(g, OpType::kGather), 0);
+  EXPECT_EQ(g.find_value("relu"), nullptr);  // the project conv reads the grouped value
+  ASSERT_TRUE(ir::verify(g).ok());
+  EXPECT_GT(sqnr(original, g), 100.0);
+}
+
+// A grouped value that is also a graph output cannot change its order: the Gather stays.
+TEST(ChannelSplit, ChannelOrderStaysForAGraphOutput) {
+  ir::Graph g = stem(false);
+  auto stats = calibrate(g, inputs(8, 10), {.channel_ranges = true});
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  auto split = split_channel_groups(g, *stats, {.max_groups = 2});
+  ASSERT_TRUE(split.ok() && *split == 1);
+  g.outputs.push_back(g.find_value("relu"));
+  auto folded = fold_channel_order(g);
+  ASSERT_TRUE(folded.ok()) << folded.status().message();
+  EXPECT_EQ(folded->gathers_folded, 0);
+  EXPECT_EQ(folded->gathers_kept, 1);
+  EXPECT_EQ(count_ops(g, OpType::kGather), 1);
 }
 
 TEST(ChannelSplit, LeavesUniformChannelsAlone) {
