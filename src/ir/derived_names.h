@@ -36,7 +36,9 @@ namespace mconv::ir {
   X(Dequantized, "_dequantized", "passes::rewrite_for_fp16: an f16 weight widened to f32")       \
   X(Dq, "_dq", "quant::quantize_qdq: the float side of a QuantizeLinear/DequantizeLinear pair")  \
   X(Gate, "_gate", "quant::fold_gates: conv weights scaled by a folded HardSigmoid (not equal)") \
-  X(Grouped, "_grouped", "quant::channel_split: split channel groups joined, before reordering") \
+  X(Grouped, "_grouped",                                                                         \
+    "quant::channel_split: channel groups joined, in group order (also fold_channel_order's "    \
+    "values, weights and convs)")                                                                \
   X(Requantize, "_requantize", "node: quant::lower_to_integer's QuantizeLinear between params")  \
   X(Cast, "_cast", "node: passes::rewrite_for_fp16's Cast back to a value's own dtype")          \
   X(Transpose, "_transpose", "node: passes::rewrite_layout's Transpose to the stored order")

@@ -200,6 +200,9 @@ Expected<ChannelOrderFolding> fold_channel_order(ir::Graph& graph) {
     std::unordered_set<ir::Node*> convs(closure.rows.begin(), closure.rows.end());
     convs.insert(closure.columns.begin(), closure.columns.end());
     for (ir::Node* conv : convs) {
+      // A new name too: calibration results are keyed by node (a conv's per-channel input
+      // means), and a shared CalibrationCache still holds them in the order before.
+      graph.rename_node(conv, ir::derived_name(conv->name, ir::Derivation::kGrouped));
       Tensor w = *conv->inputs[1]->constant;
       if (closure.rows.count(conv)) w = permuted(w, 0, position);
       if (closure.columns.count(conv)) w = permuted(w, 1, position);

@@ -64,6 +64,8 @@ PtqOptions product_ptq_options() {
   // MobileNetV3-Small top-1 agreement ONNX 95.0% / TFLite 92.2% against 93.5% / 91.2% with two
   // groups and 90.5% / 82.2% with none). `--split-groups 1` gives the fast graph.
   options.split.max_groups = 4;
+  // And no Gather after them (fold_channel_order.h; ptq.h has the measurements).
+  options.fold_channel_order = true;
   // Mixed precision only on request (`--int8-agreement`): on 50 held-out images its choice was
   // noise (split 4, target 98: ONNX agreement 95.0% -> 93.0% on the 400 judged images) and the
   // search made a convert take minutes.
@@ -76,6 +78,7 @@ PtqOptions synthetic_calibration_ptq_options() {
   options.split.max_groups = 6;
   options.hard_swish = HardSwishForm::kHardSwish;
   options.bias_correction_images = 0;
+  options.fold_channel_order = false;
   options.holdout_share = 0;
   options.mixed.enabled = false;
   return options;

@@ -50,14 +50,13 @@ struct PtqOptions {
   ChannelSplitOptions split = {.max_groups = 1,
                                .cost = ChannelSplitOptions::Cost::kGainWeighted};  // 1 = off
   // Fold the channel order each split chain restores with a Gather into the neighbouring weights
-  // (fold_channel_order.h): no Gather left where the readers allow it. Off: measured on Keras
-  // MobileNetV3-Small (4 groups, calibration 0..99, 400 images) it removed all 10 Gathers of the
-  // TFLite file (native TFLite 2.9 p50 4.3-4.4 -> 3.3-3.5 ms; ORT 2.6-3.3 -> 2.5-2.9 ms; LiteRT
-  // 9.1 ms both) at equal accuracy (ONNX 94.5% / cosine 0.9897 vs 95.0% / 0.9894, TFLite 91.8% /
-  // 0.9816 vs 92.2% / 0.9827), but (1) on seeded random calibration with 6 groups the TFLite file's
-  // cosine fell from 0.966 to 0.830 (ONNX unchanged, 0.964; not explained yet) and (2) `verify`'s
-  // per-layer check pairs a TFLite file's unnamed tensors by op sequence and then reports the
-  // grouped squeeze-excite mean as the first divergent layer.
+  // (fold_channel_order.h): no Gather left where the readers allow it. Off in the library, on in
+  // `mconv convert` with images (product_ptq_options) for ONNX (TFLite: see to_int8). Measured on
+  // Keras MobileNetV3-Small (4 groups, calibration 0..99, 400 images): all 10 Gathers of the TFLite
+  // file removed, native TFLite 2.9 p50 4.3-4.4 -> 3.3-3.5 ms, ORT 2.6-3.3 -> 2.5-2.9 ms,
+  // LiteRT 9.1 ms both; accuracy equal within one or two images (ONNX 94.5% / top-1 80.8% / cosine
+  // 0.9897 against 95.0% / 80.5% / 0.9894, TFLite 91.8% / 79.8% / 0.9816 against 92.2% / 80.2% /
+  // 0.9827: the FP32 function is the same, only float summation order moves the ranges).
   bool fold_channel_order = false;
   // Cross-layer equalization of conv outputs read by convs (cross_layer_equalization.h), on the
   // per-channel ranges of the range inputs.
