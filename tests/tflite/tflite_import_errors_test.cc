@@ -339,9 +339,10 @@ TEST(TfliteImportErrors, ZeroPointCountDifferentFromScaleCount) {
   expect_error(a.finish(), {"'ain'", "2 quantization scales but 1 zero points"});
 }
 
-// An ADD of two uint8 tensors declared to return float32, feeding a float CONV (found by the
-// fuzzer): each node alone passes the verifier, but the ADD cannot make what the file declares,
-// so the import names that node instead of handing on a graph whose dtypes change under inference.
+// An ADD of two uint8 tensors declared to return float32, feeding a float ADD (the fuzzer found
+// the same with a MUL feeding a CONV): each node alone passes the verifier, but the first ADD
+// cannot make what the file declares, so the import names that node instead of handing on a graph
+// whose dtypes change under inference.
 TEST(TfliteImportErrors, OutputDtypeItsInputsCannotMake) {
   TfliteModelBuilder b;
   using Q = TfliteModelBuilder::Quant;
